@@ -1,0 +1,90 @@
+"""The `mlscreen` command: a thin layer over library functions, one per subcommand."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .course import Course
+
+
+def _course(args: argparse.Namespace) -> Course:
+    return Course(Path(args.root).resolve()) if args.root else Course.discover()
+
+
+def _build(args: argparse.Namespace) -> int:
+    from .build import build
+
+    build(course=_course(args), validate=not args.no_validate)
+    return 0
+
+
+def _grade(args: argparse.Namespace) -> int:
+    from .grading import grade_batch
+
+    summary = grade_batch(course=_course(args), students=args.student or None, force=args.force)
+    return 0 if summary.all_graded else 1
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from .demo import run_demo
+
+    run_demo(course=_course(args))
+    return 0
+
+
+def _scorecards(args: argparse.Namespace) -> int:
+    from .scorecard_export import write_scorecards_csv
+
+    out = write_scorecards_csv(course=_course(args), out=Path(args.out) if args.out else None)
+    print(f"wrote {out}")
+    return 0
+
+
+def _interview(args: argparse.Namespace) -> int:
+    from .interview_app import launch
+
+    return launch(course=_course(args), port=args.port, lab=args.lab)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mlscreen", description=__doc__)
+    parser.add_argument("--root", help="course directory (default: found from the working directory)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("build", help="generate data and model, release the coding screen, check it")
+    p.add_argument("--no-validate", action="store_true", help="skip proving the source notebooks")
+    p.set_defaults(func=_build)
+
+    p = sub.add_parser("grade", help="autograde every submission, write feedback, grades and report")
+    p.add_argument("--student", action="append", help="grade only this student (repeatable)")
+    p.add_argument("--force", action="store_true", help="regrade students already graded")
+    p.set_defaults(func=_grade)
+
+    p = sub.add_parser("demo", help="build, grade the sample cohort and write the report")
+    p.set_defaults(func=_demo)
+
+    p = sub.add_parser("scorecards", help="tabulate every interviewer scorecard into one CSV")
+    p.add_argument("--out", help="CSV path (default: reports/scorecards.csv)")
+    p.set_defaults(func=_scorecards)
+
+    p = sub.add_parser("interview", help="open the interviewer companion as an app (Voila)")
+    p.add_argument("--port", type=int, default=8866)
+    p.add_argument("--lab", action="store_true", help="open it in JupyterLab instead")
+    p.set_defaults(func=_interview)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `mlscreen` console command."""
+    args = _parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (FileNotFoundError, ValueError, RuntimeError) as err:
+        print(f"mlscreen {args.command}: error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

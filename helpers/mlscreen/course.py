@@ -1,0 +1,80 @@
+"""The course layout: the one place that builds nbgrader step paths and kit output paths."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ASSIGNMENT = "coding"
+NOTEBOOKS = ("data_cleaning", "inference_pipeline", "debug_classifier")
+
+
+@dataclass(frozen=True)
+class Course:
+    """Paths of one nbgrader course directory (the repository root)."""
+
+    root: Path
+    assignment: str = ASSIGNMENT
+
+    @classmethod
+    def discover(cls, start: Path | None = None) -> "Course":
+        """The course around `start` (or $MLSCREEN_ROOT, or the working directory)."""
+        env_root = os.environ.get("MLSCREEN_ROOT")
+        here = Path(env_root) if env_root else Path(start or Path.cwd())
+        for folder in (here.resolve(), *here.resolve().parents):
+            if (folder / "nbgrader_config.py").is_file():
+                return cls(folder)
+        raise FileNotFoundError(
+            f"no nbgrader_config.py in {here} or above: run mlscreen from the course directory "
+            "or set MLSCREEN_ROOT"
+        )
+
+    def step_dir(self, step: str, student: str | None = None) -> Path:
+        """`<root>/<step>/[<student>/]<assignment>`, as nbgrader's CourseDirectory.format_path."""
+        if step in ("source", "release"):
+            return self.root / step / self.assignment
+        if student is None:
+            return self.root / step
+        return self.root / step / student / self.assignment
+
+    @property
+    def source(self) -> Path:
+        return self.step_dir("source")
+
+    @property
+    def release(self) -> Path:
+        return self.step_dir("release")
+
+    def submitted(self, student: str | None = None) -> Path:
+        return self.step_dir("submitted", student)
+
+    def autograded(self, student: str | None = None) -> Path:
+        return self.step_dir("autograded", student)
+
+    def feedback(self, student: str | None = None) -> Path:
+        return self.step_dir("feedback", student)
+
+    def notebook(self, step_folder: Path, name: str) -> Path:
+        return step_folder / f"{name}.ipynb"
+
+    @property
+    def gradebook(self) -> Path:
+        return self.root / "gradebook.db"
+
+    @property
+    def gradebook_url(self) -> str:
+        # a long SQLite busy timeout: a lock held a few seconds must not abort a batch
+        return f"sqlite:///{self.gradebook}?timeout=60"
+
+    @property
+    def reports(self) -> Path:
+        return self.root / "reports"
+
+    @property
+    def scorecards(self) -> Path:
+        return self.root / "scorecards"
+
+    @property
+    def samples(self) -> Path:
+        return self.root / "samples"
