@@ -59,6 +59,11 @@ class Course:
         return step_folder / f"{name}.ipynb"
 
     @property
+    def authoring(self) -> Path:
+        """Plain-text sources of the assignment's notebooks (see `notebook_text`)."""
+        return self.root / "authoring" / self.assignment
+
+    @property
     def gradebook(self) -> Path:
         return self.root / "gradebook.db"
 

@@ -1,0 +1,330 @@
+# %% [markdown]
+# # Exercise 1: predictive data cleaning (about 20 minutes)
+#
+# A customer table was exported by three different systems, and each marked a missing value
+# in its own way. Before any model can learn from it, it has to be loaded honestly, its gaps
+# reported and the numeric gaps filled. Write three small functions:
+#
+# | function | returns |
+# |---|---|
+# | `load_data(path)` | the CSV as a `DataFrame`, every missing-value marker turned into a real missing value, numeric columns numeric, text stripped |
+# | `missing_report(df)` | a `Series`: the percentage (0 to 100) of missing values per column, every column included |
+# | `impute_median(df)` | a **new** frame in which every missing value of a numeric column is replaced by that column's median |
+#
+# **The missing-value markers.** A field is missing when it is empty or only spaces, or is one
+# of `NA`, `N/A`, `?`, `-` (exactly these, case as written), or the word `unknown` in any letter
+# case (`Unknown`, `UNKNOWN`, ...), each possibly surrounded by spaces. A negative number such
+# as `-3.5` is a value, not a marker. Numbers are plain decimals (`42`, `-3.5`, `0.25`).
+#
+# **What a good answer handles:** every marker above, with and without surrounding spaces; a
+# column that is numeric once its markers are gone; text columns stripped of surrounding
+# spaces; columns with nothing missing (they report `0.0`); a frame with no rows; numeric
+# columns with no observed value (left as they are); never modifying the caller's frame.
+#
+# **How it is graded.** Each function has its own tests. The visible tests below show the
+# shape of a right answer; hidden tests then check the same behaviour on fresh data you have
+# not seen, so write the general rule, not the answer for this file. Any correct style earns
+# full marks: loops or vectorised pandas, any order of the report's entries. Run the visible
+# tests as you go (they are the cells marked as tests; you cannot edit them).
+
+# %% readonly id=setup
+import numpy as np
+import pandas as pd
+import matplotlib.pyplot as plt
+
+DATA_PATH = "data/customers_raw.csv"
+
+# %% [markdown]
+# ## Look at the data first
+# The cell below shows the raw text of the file, before any parsing, and a quick plot. Change
+# it as you like: it is not graded.
+
+# %%
+raw = pd.read_csv(DATA_PATH, dtype=str, keep_default_na=False)
+print(raw.shape)
+raw.head(10)
+
+# %%
+# Which raw strings occur in each column, and how often? (Markers hide in the long tail.)
+for column in raw.columns:
+    print(column, raw[column].str.strip().value_counts().head(8).to_dict())
+
+# %% [markdown]
+# ## 1. `load_data(path)`
+# Read the CSV at `path`. Every marker becomes a missing value (`NaN`/`None`); every column whose
+# remaining values are all numbers comes back with a numeric dtype; every other column keeps
+# its text, stripped of surrounding spaces.
+
+# %% answer id=load_data
+def load_data(path):
+    """Load the raw CSV, turning every missing-value marker into a missing value."""
+    ### BEGIN SOLUTION
+    import re
+
+    marker = re.compile(r"^\s*(?:|NA|N/A|\?|-|[uU][nN][kK][nN][oO][wW][nN])\s*$")
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    for column in frame.columns:
+        text = frame[column].map(lambda value: None if marker.match(value) else value.strip())
+        numbers = pd.to_numeric(text, errors="coerce")
+        if numbers.notna().sum() == text.notna().sum():
+            frame[column] = numbers.astype("float64")
+        else:
+            frame[column] = text.astype(object)
+    return frame
+    ### END SOLUTION
+
+# %% tests id=load_data__visible points=1
+customers = load_data(DATA_PATH)
+assert isinstance(customers, pd.DataFrame)
+assert customers.shape == (400, 9), customers.shape
+assert pd.api.types.is_numeric_dtype(customers["age"]), "age holds only numbers once markers are gone"
+assert customers["age"].isna().any(), "age has missing values in this file"
+assert not pd.api.types.is_numeric_dtype(customers["city"]), "city is text"
+assert (customers["balance"] < 0).any(), "negative balances are values, not markers"
+assert customers["city"].dropna().str.strip().eq(customers["city"].dropna()).all(), "strip text"
+
+# %% tests id=load_data__markers points=2
+# Hidden test: on a fresh CSV, exactly the marker fields are missing (2 points).
+### BEGIN HIDDEN TESTS
+def _hidden_load_data_markers():
+    from mlscreen import data as _data, testkit as _tk
+    _tk.restore()
+    import pandas as pd
+    for seed, rows in ((101, 90), (102, 3)):
+        case = _data.messy_customers(seed=seed, n_rows=rows)
+        path = _tk.scratch_dir() / "fresh_customers.csv"
+        path.write_text(case.csv_text, encoding="utf-8")
+        got = _tk.quietly(load_data, str(path))
+        assert type(got) is pd.DataFrame or isinstance(got, pd.DataFrame), "return a DataFrame"
+        assert sorted(str(c) for c in got.columns) == sorted(case.truth.columns), "same columns as the file"
+        assert len(got) == rows, f"expected {rows} rows, got {len(got)}"
+        for column in case.truth.columns:
+            want = [bool(v) for v in case.truth[column].isna().tolist()]
+            have = [bool(v) for v in got[column].isna().tolist()]
+            assert have == want, f"column {column!r}: the missing values are not exactly the marker fields"
+_hidden_load_data_markers()
+### END HIDDEN TESTS
+
+# %% tests id=load_data__numbers points=2
+# Hidden test: on a fresh CSV, number columns come back numeric with the right values (2 points).
+### BEGIN HIDDEN TESTS
+def _hidden_load_data_numbers():
+    from mlscreen import data as _data, testkit as _tk
+    _tk.restore()
+    import pandas as pd
+    case = _data.messy_customers(seed=103, n_rows=80)
+    path = _tk.scratch_dir() / "fresh_customers.csv"
+    path.write_text(case.csv_text, encoding="utf-8")
+    got = _tk.quietly(load_data, str(path))
+    for column in case.numeric_columns:
+        dtype = got[column].dtype
+        assert pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype), (
+            f"column {column!r} holds only numbers once markers are gone: expected a numeric dtype, got {dtype}")
+        for have, want in zip(got[column].tolist(), case.truth[column].tolist()):
+            if not _tk.is_missing(want):
+                assert not _tk.is_missing(have) and _tk.close(have, want), (
+                    f"column {column!r}: expected {want}, got {have}")
+_hidden_load_data_numbers()
+### END HIDDEN TESTS
+
+# %% tests id=load_data__text points=1
+# Hidden test: on a fresh CSV, text columns keep their text, stripped of surrounding spaces (1 point).
+### BEGIN HIDDEN TESTS
+def _hidden_load_data_text():
+    from mlscreen import data as _data, testkit as _tk
+    _tk.restore()
+    import pandas as pd
+    case = _data.messy_customers(seed=104, n_rows=80)
+    path = _tk.scratch_dir() / "fresh_customers.csv"
+    path.write_text(case.csv_text, encoding="utf-8")
+    got = _tk.quietly(load_data, str(path))
+    for column in case.text_columns:
+        assert not pd.api.types.is_numeric_dtype(got[column].dtype), f"column {column!r} is text"
+        for have, want in zip(got[column].tolist(), case.truth[column].tolist()):
+            if not _tk.is_missing(want):
+                assert have == want, f"column {column!r}: expected {want!r}, got {have!r}"
+_hidden_load_data_text()
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## 2. `missing_report(df)`
+# Return a `Series` indexed by column name: the percentage (a float from 0 to 100) of missing
+# values in each column of `df`, one entry per column, including columns with nothing missing,
+# in any order. A frame with no rows reports `0.0` for every column. Values within 0.01 of the
+# exact percentage are right, so rounding to two decimals is fine.
+
+# %% answer id=missing_report
+def missing_report(df):
+    """Percentage of missing values per column (0 to 100)."""
+    ### BEGIN SOLUTION
+    if len(df) == 0:
+        return pd.Series(0.0, index=df.columns, dtype="float64")
+    return df.isna().mean() * 100.0
+    ### END SOLUTION
+
+# %% tests id=missing_report__visible points=1
+sample = pd.DataFrame({"age": [31.0, None, 45.0, None], "city": ["Lisbon", None, "Osaka", "Austin"],
+                       "plan": ["pro", "basic", "pro", "basic"]})
+report = missing_report(sample)
+assert isinstance(report, pd.Series)
+assert set(report.index) == {"age", "city", "plan"}, "one entry per column"
+assert abs(report["age"] - 50.0) <= 0.01 and abs(report["city"] - 25.0) <= 0.01
+assert report["plan"] == 0.0, "a column with nothing missing reports 0.0"
+
+# %% tests id=missing_report__values points=2
+# Hidden test: the right percentage for each column of fresh frames, in any order (2 points).
+### BEGIN HIDDEN TESTS
+def _hidden_missing_report_values():
+    from mlscreen import data as _data, testkit as _tk
+    _tk.restore()
+    import numpy as np
+    import pandas as pd
+    frame = _data.messy_customers(seed=105, n_rows=37).truth
+    frame.index = [f"row{i}" for i in np.random.default_rng(5).permutation(len(frame))]
+    frame.loc[frame.index[:3], "tenure_months"] = np.nan
+    got = _tk.quietly(missing_report, frame.copy())
+    assert isinstance(got, pd.Series), "return a pandas Series"
+    reported = dict(zip((str(k) for k in got.index.tolist()), got.tolist()))
+    assert set(reported) <= set(frame.columns), f"unexpected entries: {set(reported) - set(frame.columns)}"
+    for column in frame.columns:
+        missing = sum(1 for value in frame[column].tolist() if _tk.is_missing(value))
+        if missing:
+            exact = 100.0 * missing / len(frame)
+            assert column in reported, f"no entry for column {column!r}"
+            assert _tk.close(reported[column], exact, tol=0) or -0.01 <= reported[column] - exact <= 0.01, (
+                f"column {column!r}: expected about {exact:.2f}%, got {reported[column]}")
+_hidden_missing_report_values()
+### END HIDDEN TESTS
+
+# %% tests id=missing_report__every_column points=1
+# Hidden test: columns with nothing missing report 0.0, and so does a frame with no rows (1 point).
+### BEGIN HIDDEN TESTS
+def _hidden_missing_report_every_column():
+    from mlscreen import testkit as _tk
+    _tk.restore()
+    import numpy as np
+    import pandas as pd
+    frame = pd.DataFrame({"score": [1.0, np.nan, 3.0, 4.0], "team": ["a", "b", None, "d"],
+                          "count": [1, 2, 3, 4], "label": ["x", "y", "z", "w"]})
+    for case in (frame, frame.iloc[0:0]):
+        got = _tk.quietly(missing_report, case.copy())
+        reported = dict(zip((str(k) for k in got.index.tolist()), got.tolist()))
+        assert set(reported) == set(case.columns), f"expected one entry per column, got {sorted(reported)}"
+        for column in ("count", "label") if len(case) else case.columns:
+            assert _tk.close(reported[column], 0.0), f"column {column!r}: expected 0.0, got {reported[column]}"
+_hidden_missing_report_every_column()
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## 3. `impute_median(df)`
+# Return a **new** frame with the same columns and index, in which every missing value of a
+# numeric column (int or float dtype) is replaced by the median of that column's observed
+# values. Non-numeric columns, and numeric columns with no observed value, come back unchanged.
+# The frame passed in is not modified.
+
+# %% answer id=impute_median
+def impute_median(df):
+    """A copy of `df` with numeric gaps filled by each column's median."""
+    ### BEGIN SOLUTION
+    result = df.copy()
+    for column in result.columns:
+        if pd.api.types.is_numeric_dtype(result[column]) and result[column].notna().any():
+            result[column] = result[column].fillna(result[column].median())
+    return result
+    ### END SOLUTION
+
+# %% tests id=impute_median__visible points=1
+sample = pd.DataFrame({"age": [30.0, None, 50.0, 40.0], "visits": [1, 2, 3, 4],
+                       "city": ["Lisbon", None, "Osaka", "Austin"]}, index=["a", "b", "c", "d"])
+before = sample.copy()
+filled = impute_median(sample)
+assert isinstance(filled, pd.DataFrame)
+assert list(filled.columns) == list(sample.columns) and filled.index.equals(sample.index)
+assert filled.loc["b", "age"] == 40.0, "the gap gets the median of 30, 50 and 40"
+assert filled["city"].isna().sum() == 1, "text columns are left alone"
+assert sample.equals(before), "the input frame is not modified"
+
+# %% tests id=impute_median__values points=2
+# Hidden test: on a fresh frame with its own index, numeric gaps get the column median (2 points).
+### BEGIN HIDDEN TESTS
+def _hidden_impute_median_values():
+    from mlscreen import testkit as _tk
+    _tk.restore()
+    import numpy as np
+    import pandas as pd
+    rng = np.random.default_rng(106)
+    n = 41
+    frame = pd.DataFrame({
+        "height": rng.normal(170, 12, n).round(1),
+        "visits": rng.integers(0, 30, n).astype("int64"),
+        "ratio": rng.uniform(-1, 1, n).round(3),
+        "city": [f"c{i % 5}" for i in range(n)],
+    }, index=[f"id-{i}" for i in rng.permutation(n)])
+    frame.loc[frame.index[rng.random(n) < 0.3], "height"] = np.nan
+    frame.loc[frame.index[rng.random(n) < 0.2], "ratio"] = np.nan
+    got = _tk.quietly(impute_median, frame.copy())
+    assert isinstance(got, pd.DataFrame), "return a DataFrame"
+    assert [str(c) for c in got.columns] == list(frame.columns), "same columns, same order"
+    assert [str(i) for i in got.index.tolist()] == [str(i) for i in frame.index.tolist()], "same index"
+    for column in ("height", "visits", "ratio"):
+        observed = sorted(v for v in frame[column].tolist() if not _tk.is_missing(v))
+        middle = len(observed) // 2
+        median = observed[middle] if len(observed) % 2 else (observed[middle - 1] + observed[middle]) / 2
+        for have, before in zip(got[column].tolist(), frame[column].tolist()):
+            want = median if _tk.is_missing(before) else before
+            assert not _tk.is_missing(have) and _tk.close(have, want), (
+                f"column {column!r}: expected {want}, got {have}")
+_hidden_impute_median_values()
+### END HIDDEN TESTS
+
+# %% tests id=impute_median__untouched_columns points=1
+# Hidden test: text columns and numeric columns with no observed value come back unchanged (1 point).
+### BEGIN HIDDEN TESTS
+def _hidden_impute_median_untouched():
+    from mlscreen import testkit as _tk
+    _tk.restore()
+    import numpy as np
+    import pandas as pd
+    frame = pd.DataFrame({
+        "amount": [2.0, np.nan, 4.0, 10.0, np.nan],
+        "never_measured": [np.nan] * 5,
+        "plan": ["basic", None, "pro", None, "basic"],
+        "code": ["7", "8", None, "9", "10"],
+    }, index=[10, 30, 20, 50, 40])
+    got = _tk.quietly(impute_median, frame.copy())
+    assert all(_tk.is_missing(v) for v in got["never_measured"].tolist()), "a column with no observed value stays missing"
+    for column in ("plan", "code"):
+        for have, want in zip(got[column].tolist(), frame[column].tolist()):
+            assert (_tk.is_missing(have) and _tk.is_missing(want)) or have == want, (
+                f"text column {column!r} changed: {want!r} became {have!r}")
+    assert [_tk.close(v, w) for v, w in zip(got["amount"].tolist(), [2.0, 4.0, 4.0, 10.0, 4.0])] == [True] * 5
+_hidden_impute_median_untouched()
+### END HIDDEN TESTS
+
+# %% tests id=impute_median__input_unchanged points=1
+# Hidden test: the frame passed in is not modified (1 point).
+### BEGIN HIDDEN TESTS
+def _hidden_impute_median_input_unchanged():
+    from mlscreen import testkit as _tk
+    _tk.restore()
+    import numpy as np
+    import pandas as pd
+    frame = pd.DataFrame({"a": [1.0, np.nan, 3.0], "b": [np.nan, 5.0, 7.0], "t": ["x", None, "z"]})
+    snapshot = {c: [None if _tk.is_missing(v) else v for v in frame[c].tolist()] for c in frame.columns}
+    result = _tk.quietly(impute_median, frame)
+    assert result is not frame, "return a new frame"
+    after = {c: [None if _tk.is_missing(v) else v for v in frame[c].tolist()] for c in frame.columns}
+    assert after == snapshot, "the input frame was modified"
+_hidden_impute_median_input_unchanged()
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Try it on the file
+# Not graded: see what your functions make of the file, and how the gaps spread per column.
+
+# %%
+clean = load_data(DATA_PATH)
+report = missing_report(clean).sort_values()
+report.plot.barh(title="% missing per column", figsize=(6, 3))
+plt.show()
+impute_median(clean).describe()

@@ -1,0 +1,514 @@
+"""The question bank: YAML files under `mlscreen/bank/`, loaded into frozen dataclasses.
+
+Every `*.yaml` file in the bank folder holds one section, named by its top-level keys:
+
+- `stages:` the panel plan (one entry per interview stage, in panel order);
+- `rubrics:` scoring rubrics, each category with level descriptors for levels 1 to 4;
+- `profiles:` role profiles (which stages and questions a role emphasises);
+- `stage:` + `questions:` the questions of one stage, each with expected points,
+  red flags and follow-up probes (several files may add questions to the same stage).
+
+Ids are stable strings. Point, red-flag and follow-up ids are written short in YAML and
+become `<question id>.<id>` once loaded, so a scorecard keeps pointing at the same point
+when its text is edited.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+BANK_DIR = Path(__file__).with_name("bank")
+LEVELS = (1, 2, 3, 4)
+
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class BankError(ValueError):
+    """A bank file is malformed; the message names the file and the bad entry."""
+
+
+# --- the dataclasses --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExpectedPoint:
+    """A point the interviewer listens for (or a red flag), ticked on the scorecard."""
+
+    id: str
+    text: str
+    question: str
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """A follow-up probe the interviewer may ask after the main prompt."""
+
+    id: str
+    text: str
+    question: str
+
+
+@dataclass(frozen=True)
+class Question:
+    """One prompt of a stage with what a good answer covers."""
+
+    id: str
+    stage: str
+    prompt: str
+    topic: str
+    intent: str
+    points: tuple[ExpectedPoint, ...]
+    red_flags: tuple[ExpectedPoint, ...]
+    followups: tuple[FollowUp, ...]
+
+
+@dataclass(frozen=True)
+class RubricLevel:
+    """One level of a rubric category: its score, the scale's label and the descriptor."""
+
+    score: int
+    label: str
+    descriptor: str
+
+
+@dataclass(frozen=True)
+class RubricCategory:
+    """One scored category of a rubric, with a descriptor for each level 1 to 4."""
+
+    id: str
+    name: str
+    levels: tuple[RubricLevel, ...]
+
+    def level(self, score: int) -> RubricLevel:
+        """The level whose score is `score` (KeyError if none)."""
+        for level in self.levels:
+            if level.score == score:
+                return level
+        raise KeyError(f"category {self.id!r} has no level {score!r}")
+
+
+@dataclass(frozen=True)
+class Rubric:
+    """A rubric: categories scored 1 to 4 each, and the totals that pass.
+
+    A total passes at `pass_at` or more, passes with a margin at `strong_at` or more,
+    and fails clearly below `weak_below`.
+    """
+
+    id: str
+    name: str
+    pass_at: int
+    strong_at: int
+    weak_below: int
+    note: str
+    categories: tuple[RubricCategory, ...]
+
+    @property
+    def max_total(self) -> int:
+        return len(self.categories) * max(LEVELS)
+
+    @property
+    def min_total(self) -> int:
+        return len(self.categories) * min(LEVELS)
+
+    def category(self, category_id: str) -> RubricCategory:
+        """The category with this id (KeyError if none)."""
+        for category in self.categories:
+            if category.id == category_id:
+                return category
+        raise KeyError(f"rubric {self.id!r} has no category {category_id!r}")
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One interview of the panel plan, with its questions in bank order."""
+
+    id: str
+    name: str
+    min_minutes: int
+    max_minutes: int
+    interviewer_role: str
+    evaluates: str
+    description: str
+    assesses: tuple[str, ...]
+    rubric: str
+    questions: tuple[Question, ...]
+
+
+@dataclass(frozen=True)
+class RoleProfile:
+    """A role to screen for: its panel, the stages that decide, and the questions to favour."""
+
+    id: str
+    name: str
+    focus: str
+    description: str
+    stages: tuple[str, ...]
+    core_stages: tuple[str, ...]
+    questions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Bank:
+    """The whole question bank; look entries up by id with the methods below."""
+
+    stages: tuple[Stage, ...]
+    rubrics: tuple[Rubric, ...]
+    profiles: tuple[RoleProfile, ...]
+    _index: dict[str, dict[str, Any]] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
+
+    def __post_init__(self) -> None:
+        index: dict[str, dict[str, Any]] = {
+            "stage": {s.id: s for s in self.stages},
+            "rubric": {r.id: r for r in self.rubrics},
+            "profile": {p.id: p for p in self.profiles},
+            "question": {q.id: q for q in self.questions},
+            "point": {p.id: p for q in self.questions for p in (*q.points, *q.red_flags)},
+            "followup": {f.id: f for q in self.questions for f in q.followups},
+        }
+        object.__setattr__(self, "_index", index)
+
+    @property
+    def questions(self) -> tuple[Question, ...]:
+        """Every question, stage by stage in panel order."""
+        return tuple(q for stage in self.stages for q in stage.questions)
+
+    def stage(self, stage_id: str) -> Stage:
+        return self._find("stage", stage_id)
+
+    def rubric(self, rubric_id: str) -> Rubric:
+        return self._find("rubric", rubric_id)
+
+    def profile(self, profile_id: str) -> RoleProfile:
+        return self._find("profile", profile_id)
+
+    def question(self, question_id: str) -> Question:
+        return self._find("question", question_id)
+
+    def point(self, point_id: str) -> ExpectedPoint:
+        """An expected point or a red flag, by its full id `<question>.<point>`."""
+        return self._find("point", point_id)
+
+    def followup(self, followup_id: str) -> FollowUp:
+        return self._find("followup", followup_id)
+
+    def rubric_for(self, stage_id: str) -> Rubric:
+        """The rubric that scores a stage."""
+        return self.rubric(self.stage(stage_id).rubric)
+
+    def planned_questions(self, profile_id: str, stage_id: str) -> tuple[Question, ...]:
+        """The stage's questions the profile emphasises, or all of them if it names none."""
+        wanted = set(self.profile(profile_id).questions)
+        questions = self.stage(stage_id).questions
+        chosen = tuple(q for q in questions if q.id in wanted)
+        return chosen or questions
+
+    def _find(self, kind: str, key: str) -> Any:
+        try:
+            return self._index[kind][key]
+        except KeyError:
+            raise KeyError(f"no {kind} {key!r} in the question bank") from None
+
+
+# --- loading ----------------------------------------------------------------------------
+
+
+def load_bank(folder: Path | None = None) -> Bank:
+    """Load and validate every `*.yaml` file of `folder` (default: the package's bank)."""
+    folder = Path(folder) if folder is not None else BANK_DIR
+    files = sorted(folder.glob("*.yaml"))
+    if not files:
+        raise BankError(f"{folder}: no *.yaml files in the question bank folder")
+    stages: list[tuple[str, dict]] = []
+    rubrics: list[Rubric] = []
+    profiles: list[tuple[str, dict]] = []
+    questions: list[Question] = []
+    question_files: list[tuple[str, str]] = []
+    for path in files:
+        data = _read_yaml(path)
+        keys = set(data)
+        if keys == {"stages"}:
+            stages += [(path.name, e) for e in _entries(path.name, data, "stages")]
+        elif keys == {"rubrics"}:
+            rubrics += [_rubric(path.name, e) for e in _entries(path.name, data, "rubrics")]
+        elif keys == {"profiles"}:
+            profiles += [(path.name, e) for e in _entries(path.name, data, "profiles")]
+        elif keys == {"stage", "questions"}:
+            stage_id = _id(path.name, "the file's 'stage'", data["stage"])
+            for entry in _entries(path.name, data, "questions"):
+                questions.append(_question(path.name, stage_id, entry))
+                question_files.append((path.name, questions[-1].id))
+        else:
+            raise BankError(
+                f"{path.name}: top-level keys must be 'stages', 'rubrics', 'profiles' or "
+                f"'stage' + 'questions', got {sorted(keys)}"
+            )
+    _unique("rubric", [("rubrics", r.id) for r in rubrics])
+    _unique("question", question_files)
+    built_stages = _stages(stages, rubrics, questions)
+    built_profiles = _profiles(profiles, built_stages, questions)
+    return Bank(stages=built_stages, rubrics=tuple(rubrics), profiles=built_profiles)
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A safe loader that refuses a mapping with the same key twice."""
+
+
+def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict:
+    seen: set = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node)
+
+
+_UniqueKeyLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
+)
+
+
+def _read_yaml(path: Path) -> dict:
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
+    except yaml.YAMLError as err:
+        raise BankError(f"{path.name}: not valid YAML: {err}") from None
+    if not isinstance(data, dict):
+        raise BankError(f"{path.name}: the top level must be a mapping")
+    return data
+
+
+def _entries(file: str, data: Mapping, key: str) -> list[dict]:
+    entries = data[key]
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise BankError(f"{file}: '{key}' must be a list of mappings")
+    return entries
+
+
+def _fields(where: str, entry: Mapping, required: Iterable[str], optional: Iterable[str] = ()) -> None:
+    required, optional = set(required), set(optional)
+    missing = required - set(entry)
+    unknown = set(entry) - required - optional
+    if missing:
+        raise BankError(f"{where}: missing {sorted(missing)}")
+    if unknown:
+        raise BankError(f"{where}: unknown keys {sorted(unknown)}")
+
+
+def _id(where: str, what: str, value: Any) -> str:
+    if not isinstance(value, str) or not _ID.match(value):
+        raise BankError(f"{where}: {what} must match {_ID.pattern}, got {value!r}")
+    return value
+
+
+def _text(where: str, what: str, value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise BankError(f"{where}: {what} must be non-empty text, got {value!r}")
+    return " ".join(value.split())
+
+
+def _texts(where: str, what: str, value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise BankError(f"{where}: {what} must be a list")
+    return tuple(_text(where, what, v) for v in value)
+
+
+def _ids(where: str, what: str, value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise BankError(f"{where}: {what} must be a list of ids")
+    ids = tuple(_id(where, what, v) for v in value)
+    if len(set(ids)) != len(ids):
+        raise BankError(f"{where}: {what} lists an id twice")
+    return ids
+
+
+def _int(where: str, what: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise BankError(f"{where}: {what} must be an integer, got {value!r}")
+    return value
+
+
+def _unique(kind: str, owners_and_ids: list[tuple[str, str]]) -> None:
+    seen: dict[str, str] = {}
+    for owner, key in owners_and_ids:
+        if key in seen:
+            raise BankError(f"{owner}: {kind} id {key!r} is used twice (also in {seen[key]})")
+        seen[key] = owner
+
+
+def _short_texts(where: str, what: str, value: Any) -> list[tuple[str, str]]:
+    """A YAML mapping `id: text` (ids unique by construction of the loader)."""
+    if value is None:
+        return []
+    if not isinstance(value, dict):
+        raise BankError(f"{where}: {what} must be a mapping of id: text")
+    return [(_id(where, f"{what} id", k), _text(f"{where}, {what} {k!r}", "text", v)) for k, v in value.items()]
+
+
+def _question(file: str, stage_id: str, entry: dict) -> Question:
+    qid = _id(file, "a question id", entry.get("id"))
+    where = f"{file}: question {qid!r}"
+    _fields(where, entry, {"id", "prompt", "points", "followups"}, {"topic", "intent", "red_flags"})
+    points = _short_texts(where, "points", entry["points"])
+    red_flags = _short_texts(where, "red_flags", entry.get("red_flags"))
+    followups = _short_texts(where, "followups", entry["followups"])
+    if not points:
+        raise BankError(f"{where}: needs at least one expected point")
+    local_ids = [k for k, _ in (*points, *red_flags, *followups)]
+    duplicates = sorted({k for k in local_ids if local_ids.count(k) > 1})
+    if duplicates:
+        raise BankError(f"{where}: points, red flags and follow-ups share ids {duplicates}")
+    return Question(
+        id=qid,
+        stage=stage_id,
+        prompt=_text(where, "prompt", entry["prompt"]),
+        topic=_text(where, "topic", entry["topic"]) if "topic" in entry else "",
+        intent=_text(where, "intent", entry["intent"]) if "intent" in entry else "",
+        points=tuple(ExpectedPoint(f"{qid}.{k}", t, qid) for k, t in points),
+        red_flags=tuple(ExpectedPoint(f"{qid}.{k}", t, qid) for k, t in red_flags),
+        followups=tuple(FollowUp(f"{qid}.{k}", t, qid) for k, t in followups),
+    )
+
+
+def _rubric(file: str, entry: dict) -> Rubric:
+    rid = _id(file, "a rubric id", entry.get("id"))
+    where = f"{file}: rubric {rid!r}"
+    _fields(where, entry, {"id", "name", "scale", "pass_at", "strong_at", "weak_below", "categories"}, {"note"})
+    scale = _levels(where, "scale", entry["scale"])
+    raw_categories = entry["categories"]
+    if not isinstance(raw_categories, list) or not raw_categories:
+        raise BankError(f"{where}: 'categories' must be a non-empty list")
+    categories = []
+    for raw in raw_categories:
+        if not isinstance(raw, dict):
+            raise BankError(f"{where}: every category must be a mapping")
+        cid = _id(where, "a category id", raw.get("id"))
+        cwhere = f"{where}, category {cid!r}"
+        _fields(cwhere, raw, {"id", "name", "levels"})
+        descriptors = _levels(cwhere, "levels", raw["levels"])
+        levels = tuple(RubricLevel(s, scale[s], descriptors[s]) for s in LEVELS)
+        categories.append(RubricCategory(cid, _text(cwhere, "name", raw["name"]), levels))
+    _unique("category", [(where, c.id) for c in categories])
+    rubric = Rubric(
+        id=rid,
+        name=_text(where, "name", entry["name"]),
+        pass_at=_int(where, "pass_at", entry["pass_at"]),
+        strong_at=_int(where, "strong_at", entry["strong_at"]),
+        weak_below=_int(where, "weak_below", entry["weak_below"]),
+        note=_text(where, "note", entry["note"]) if "note" in entry else "",
+        categories=tuple(categories),
+    )
+    if not rubric.min_total <= rubric.weak_below <= rubric.pass_at <= rubric.strong_at <= rubric.max_total:
+        raise BankError(
+            f"{where}: thresholds must satisfy {rubric.min_total} <= weak_below <= pass_at <= "
+            f"strong_at <= {rubric.max_total}, got {rubric.weak_below}, {rubric.pass_at}, "
+            f"{rubric.strong_at}"
+        )
+    return rubric
+
+
+def _levels(where: str, what: str, value: Any) -> dict[int, str]:
+    if not isinstance(value, dict) or set(value) != set(LEVELS):
+        got = sorted(value, key=str) if isinstance(value, dict) else value
+        raise BankError(f"{where}: {what} must map exactly the levels {list(LEVELS)}, got {got}")
+    return {level: _text(where, f"{what} {level}", value[level]) for level in LEVELS}
+
+
+def _stages(
+    raw: list[tuple[str, dict]], rubrics: list[Rubric], questions: list[Question]
+) -> tuple[Stage, ...]:
+    rubric_ids = {r.id for r in rubrics}
+    stages = []
+    for file, entry in raw:
+        sid = _id(file, "a stage id", entry.get("id"))
+        where = f"{file}: stage {sid!r}"
+        _fields(
+            where,
+            entry,
+            {"id", "name", "minutes", "interviewer_role", "evaluates", "rubric"},
+            {"description", "assesses"},
+        )
+        minutes = entry["minutes"]
+        if not (isinstance(minutes, list) and len(minutes) == 2):
+            raise BankError(f"{where}: minutes must be [min, max]")
+        low, high = (_int(where, "minutes", m) for m in minutes)
+        if not 0 < low <= high:
+            raise BankError(f"{where}: minutes must satisfy 0 < min <= max, got {minutes}")
+        rubric = _id(where, "rubric", entry["rubric"])
+        if rubric not in rubric_ids:
+            raise BankError(f"{where}: unknown rubric {rubric!r}")
+        stages.append(
+            Stage(
+                id=sid,
+                name=_text(where, "name", entry["name"]),
+                min_minutes=low,
+                max_minutes=high,
+                interviewer_role=_text(where, "interviewer_role", entry["interviewer_role"]),
+                evaluates=_text(where, "evaluates", entry["evaluates"]),
+                description=_text(where, "description", entry["description"])
+                if "description" in entry
+                else "",
+                assesses=_texts(where, "assesses", entry.get("assesses", [])),
+                rubric=rubric,
+                questions=tuple(q for q in questions if q.stage == sid),
+            )
+        )
+    _unique("stage", [(file, s.id) for (file, _), s in zip(raw, stages)])
+    known = {s.id for s in stages}
+    for question in questions:
+        if question.stage not in known:
+            raise BankError(f"question {question.id!r}: unknown stage {question.stage!r}")
+    return tuple(stages)
+
+
+def _profiles(
+    raw: list[tuple[str, dict]], stages: tuple[Stage, ...], questions: list[Question]
+) -> tuple[RoleProfile, ...]:
+    stage_ids = [s.id for s in stages]
+    question_stage = {q.id: q.stage for q in questions}
+    profiles = []
+    for file, entry in raw:
+        pid = _id(file, "a profile id", entry.get("id"))
+        where = f"{file}: profile {pid!r}"
+        _fields(where, entry, {"id", "name", "focus", "description", "stages", "core_stages"}, {"questions"})
+        chosen = _ids(where, "stages", entry["stages"])
+        core = _ids(where, "core_stages", entry["core_stages"])
+        emphasised = _ids(where, "questions", entry.get("questions", []))
+        for sid in chosen:
+            if sid not in stage_ids:
+                raise BankError(f"{where}: unknown stage {sid!r}")
+        for sid in core:
+            if sid not in chosen:
+                raise BankError(f"{where}: core stage {sid!r} is not one of its stages")
+        for qid in emphasised:
+            if qid not in question_stage:
+                raise BankError(f"{where}: unknown question {qid!r}")
+            if question_stage[qid] not in chosen:
+                raise BankError(f"{where}: question {qid!r} is in stage "
+                                f"{question_stage[qid]!r}, which is not one of its stages")
+        profiles.append(
+            RoleProfile(
+                id=pid,
+                name=_text(where, "name", entry["name"]),
+                focus=_text(where, "focus", entry["focus"]),
+                description=_text(where, "description", entry["description"]),
+                stages=tuple(sorted(chosen, key=stage_ids.index)),
+                core_stages=tuple(sorted(core, key=stage_ids.index)),
+                questions=emphasised,
+            )
+        )
+    _unique("profile", [(file, p.id) for (file, _), p in zip(raw, profiles)])
+    if not profiles:
+        raise BankError("the question bank has no role profiles")
+    return tuple(profiles)

@@ -1,0 +1,69 @@
+"""Prove the source notebooks: every solution passes every test, and every untouched stub fails
+every test, hidden tests included (so no test can be passed by doing nothing)."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import nbformat
+from nbgrader.preprocessors import ClearSolutions
+from nbgrader.validator import Validator
+from traitlets.config import Config
+
+from .course import NOTEBOOKS, Course
+from .materials import MATERIALS
+
+
+def _validator_config() -> Config:
+    config = Config()
+    config.Validator.validate_all = True
+    # the same kernel start-up as autograde: the grading guard is loaded first
+    config.Execute.extra_arguments = [
+        "--InteractiveShell.xmode=Minimal",
+        "--IPKernelApp.exec_lines=import mlscreen.testkit",
+    ]
+    config.Execute.timeout = 120
+    return config
+
+
+def _graded_code_cells(nb: nbformat.NotebookNode) -> dict[str, str]:
+    return {
+        cell.metadata["nbgrader"]["grade_id"]: cell.source
+        for cell in nb.cells
+        if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("grade")
+    }
+
+
+def _failed_sources(notebook: Path) -> set[str]:
+    result = Validator(config=_validator_config()).validate(str(notebook))
+    return {entry["source"] for entry in result.get("failed", [])}
+
+
+def _prove_notebook(source_dir: str, name: str) -> list[str]:
+    source = Path(source_dir) / f"{name}.ipynb"
+    problems = []
+    nb = nbformat.read(source, as_version=4)
+    tests = _graded_code_cells(nb)
+    failed = _failed_sources(source)
+    problems += [f"{name}: the solution fails test {gid}" for gid, src in tests.items() if src in failed]
+    stub_nb, _ = ClearSolutions().preprocess(nbformat.read(source, as_version=4), {})
+    with tempfile.TemporaryDirectory() as scratch:
+        for material in MATERIALS:
+            target = Path(scratch) / material
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(Path(source_dir) / material, target)
+        stub_path = Path(scratch) / f"{name}.ipynb"
+        nbformat.write(stub_nb, stub_path)
+        failed = _failed_sources(stub_path)
+    problems += [f"{name}: the untouched stub passes test {gid}" for gid, src in tests.items() if src not in failed]
+    return problems
+
+
+def prove_source(course: Course, workers: int = 2) -> list[str]:
+    """Every problem found in the source notebooks (empty when they are sound)."""
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        results = pool.map(_prove_notebook, [str(course.source)] * len(NOTEBOOKS), NOTEBOOKS)
+        return [problem for problems in results for problem in problems]
