@@ -211,7 +211,9 @@ def test_every_question_has_points_and_two_follow_ups(bank):
 
 
 def test_panel_plan_follows_the_guide(bank):
-    got = [(s.name, s.min_minutes, s.max_minutes, s.interviewer_role, s.evaluates) for s in bank.stages]
+    got = [
+        (s.name, s.min_minutes, s.max_minutes, s.interviewer_role, s.evaluates) for s in bank.stages
+    ]
     assert got == GUIDE_PANEL
 
 
@@ -233,7 +235,9 @@ def test_culture_stage_has_questions_and_its_own_rubric(bank):
 # --- rubrics ----------------------------------------------------------------------------
 
 GUIDE_CODING_RUBRIC = {
-    "Code correctness": ["Doesn’t run", "Partially correct", "Correct", "Correct + handles edge cases"],
+    "Code correctness": [
+        "Doesn’t run", "Partially correct", "Correct", "Correct + handles edge cases"
+    ],
     "Code clarity": ["Messy", "Improves readability", "Clean", "Clean + idiomatic"],
     "Python proficiency": ["Basic", "Intermediate", "Strong", "Expert-level"],
     "Problem solving": ["Unstructured", "Slow reasoning", "Clear approach", "Efficient + creative"],
@@ -264,7 +268,8 @@ def test_coding_rubric_is_the_guides(bank):
     assert list(got) == list(GUIDE_CODING_RUBRIC)
     for name, levels in GUIDE_CODING_RUBRIC.items():
         assert all(_same_text(a, b) for a, b in zip(got[name], levels, strict=True)), name
-    assert [lvl.label for lvl in rubric.categories[0].levels] == ["Poor", "Okay", "Strong", "Excellent"]
+    labels = [lvl.label for lvl in rubric.categories[0].levels]
+    assert labels == ["Poor", "Okay", "Strong", "Excellent"]
     assert (rubric.max_total, rubric.pass_at) == (20, 12)
 
 
@@ -284,7 +289,8 @@ def test_every_rubric_scores_levels_one_to_four_with_ordered_thresholds(bank):
     for rubric in bank.rubrics:
         for category in rubric.categories:
             assert [lvl.score for lvl in category.levels] == [1, 2, 3, 4]
-        assert rubric.min_total <= rubric.weak_below <= rubric.pass_at <= rubric.strong_at <= rubric.max_total
+        marks = [rubric.min_total, rubric.weak_below, rubric.pass_at, rubric.strong_at]
+        assert marks == sorted(marks) and rubric.strong_at <= rubric.max_total
 
 
 def test_ids_are_stable_and_prefixed_by_their_question(bank):
@@ -350,9 +356,8 @@ def test_duplicate_question_id_names_both_files(bank_copy):
 def test_duplicate_yaml_key_is_refused(bank_copy):
     path = bank_copy / "culture.yaml"
     text = path.read_text(encoding="utf-8")
-    path.write_text(
-        text.replace("      proactive:", "      past_handoff: again\n      proactive:", 1), encoding="utf-8"
-    )
+    doubled = text.replace("      proactive:", "      past_handoff: again\n      proactive:", 1)
+    path.write_text(doubled, encoding="utf-8")
     message = _load_error(bank_copy)
     assert "culture.yaml" in message and "past_handoff" in message
 
@@ -385,9 +390,14 @@ def test_profile_core_stage_outside_its_panel(bank_copy):
     assert "ml_engineer" in message and "core stage" in message
 
 
-@pytest.mark.parametrize("levels", [{1: "a", 2: "b", 3: "c"}, {1: "a", 2: "b", 3: "c", 4: "d", 5: "e"}])
+@pytest.mark.parametrize(
+    "levels", [{1: "a", 2: "b", 3: "c"}, {1: "a", 2: "b", 3: "c", 4: "d", 5: "e"}]
+)
 def test_rubric_levels_must_be_one_to_four(bank_copy, levels):
-    _edit(bank_copy, "rubrics.yaml", lambda d: d["rubrics"][0]["categories"][2].update(levels=levels))
+    def change(data):
+        data["rubrics"][0]["categories"][2]["levels"] = levels
+
+    _edit(bank_copy, "rubrics.yaml", change)
     message = _load_error(bank_copy)
     assert "rubrics.yaml" in message and "'python'" in message and "levels" in message
 
@@ -405,7 +415,10 @@ def test_unknown_key_is_refused(bank_copy):
 
 
 def test_bad_point_id_is_refused(bank_copy):
-    _edit(bank_copy, "prescreen.yaml", lambda d: d["questions"][0]["points"].update({"Bad-Id": "x"}))
+    def change(data):
+        data["questions"][0]["points"]["Bad-Id"] = "x"
+
+    _edit(bank_copy, "prescreen.yaml", change)
     message = _load_error(bank_copy)
     assert "prescreen.yaml" in message and "Bad-Id" in message
 

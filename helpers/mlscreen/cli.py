@@ -22,8 +22,13 @@ def _build(args: argparse.Namespace) -> int:
 
 def _grade(args: argparse.Namespace) -> int:
     from .grading import grade_batch
+    from .report import format_table, write_report
 
-    summary = grade_batch(course=_course(args), students=args.student or None, force=args.force)
+    course = _course(args)
+    summary = grade_batch(course=course, students=args.student or None, force=args.force)
+    report = write_report(course, summary)
+    print(format_table(summary))
+    print(f"\nreport: {report}")
     return 0 if summary.all_graded else 1
 
 

@@ -296,7 +296,9 @@ def _entries(file: str, data: Mapping, key: str) -> list[dict]:
     return entries
 
 
-def _fields(where: str, entry: Mapping, required: Iterable[str], optional: Iterable[str] = ()) -> None:
+def _fields(
+    where: str, entry: Mapping, required: Iterable[str], optional: Iterable[str] = ()
+) -> None:
     required, optional = set(required), set(optional)
     missing = required - set(entry)
     unknown = set(entry) - required - optional
@@ -353,7 +355,10 @@ def _short_texts(where: str, what: str, value: Any) -> list[tuple[str, str]]:
         return []
     if not isinstance(value, dict):
         raise BankError(f"{where}: {what} must be a mapping of id: text")
-    return [(_id(where, f"{what} id", k), _text(f"{where}, {what} {k!r}", "text", v)) for k, v in value.items()]
+    return [
+        (_id(where, f"{what} id", k), _text(f"{where}, {what} {k!r}", "text", v))
+        for k, v in value.items()
+    ]
 
 
 def _question(file: str, stage_id: str, entry: dict) -> Question:
@@ -384,7 +389,8 @@ def _question(file: str, stage_id: str, entry: dict) -> Question:
 def _rubric(file: str, entry: dict) -> Rubric:
     rid = _id(file, "a rubric id", entry.get("id"))
     where = f"{file}: rubric {rid!r}"
-    _fields(where, entry, {"id", "name", "scale", "pass_at", "strong_at", "weak_below", "categories"}, {"note"})
+    required = {"id", "name", "scale", "pass_at", "strong_at", "weak_below", "categories"}
+    _fields(where, entry, required, {"note"})
     scale = _levels(where, "scale", entry["scale"])
     raw_categories = entry["categories"]
     if not isinstance(raw_categories, list) or not raw_categories:
@@ -409,7 +415,8 @@ def _rubric(file: str, entry: dict) -> Rubric:
         note=_text(where, "note", entry["note"]) if "note" in entry else "",
         categories=tuple(categories),
     )
-    if not rubric.min_total <= rubric.weak_below <= rubric.pass_at <= rubric.strong_at <= rubric.max_total:
+    thresholds = (rubric.weak_below, rubric.pass_at, rubric.strong_at)
+    if not rubric.min_total <= thresholds[0] <= thresholds[1] <= thresholds[2] <= rubric.max_total:
         raise BankError(
             f"{where}: thresholds must satisfy {rubric.min_total} <= weak_below <= pass_at <= "
             f"strong_at <= {rubric.max_total}, got {rubric.weak_below}, {rubric.pass_at}, "
@@ -481,7 +488,8 @@ def _profiles(
     for file, entry in raw:
         pid = _id(file, "a profile id", entry.get("id"))
         where = f"{file}: profile {pid!r}"
-        _fields(where, entry, {"id", "name", "focus", "description", "stages", "core_stages"}, {"questions"})
+        required = {"id", "name", "focus", "description", "stages", "core_stages"}
+        _fields(where, entry, required, {"questions"})
         chosen = _ids(where, "stages", entry["stages"])
         core = _ids(where, "core_stages", entry["core_stages"])
         emphasised = _ids(where, "questions", entry.get("questions", []))

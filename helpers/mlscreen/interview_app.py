@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import signal
@@ -12,9 +13,13 @@ import time
 from pathlib import Path
 
 from .course import Course
+from .interview_view import CompanionView, InterviewView, SessionPicker
+from .scorecard import ScorecardStore, validate_id
 
 COMPANION_NOTEBOOK = Path("notebooks") / "interviewer.ipynb"
 
+_SESSION_FILE = ".companion-session.json"
+"""In the scorecards folder: the session last opened, reopened when the notebook runs again."""
 _READY_TIMEOUT_S = 60.0
 _STOP_GRACE_S = 10.0
 
@@ -101,8 +106,91 @@ def _stop(server: subprocess.Popen) -> None:
     server.wait()
 
 
-def companion(candidate=None, interviewer=None):  # placeholder
-    import ipywidgets as w
-    c = w.Checkbox(description="tick me")
-    c.add_class("mlscreen-x")
-    return c
+
+def companion(
+    candidate: str | None = None,
+    interviewer: str | None = None,
+    profile: str | None = None,
+    *,
+    course: Course | None = None,
+) -> CompanionView:
+    """The companion the notebook displays: pickers, then the interviewer's session.
+
+    Without arguments it reopens the session last opened on this course, so re-running the
+    notebook (after a kernel restart, or in a new browser tab) shows every tick as it was.
+    """
+    course = course or Course.discover()
+    store = ScorecardStore(course)
+    last = _last_session(course)
+    candidate = candidate or last.get("candidate", "")
+    interviewer = interviewer or last.get("interviewer", "")
+    profile = profile or last.get("profile")
+    picker = SessionPicker(
+        candidates=_known_candidates(course, store),
+        profiles=store.bank.profiles,
+        candidate=candidate,
+        interviewer=interviewer,
+        profile=profile,
+    )
+    view = CompanionView(picker, lambda c, i, p: _open_session(course, store, c, i, p))
+    if candidate and interviewer and profile:
+        try:
+            view.open_session(candidate, interviewer, profile)
+        except (OSError, ValueError, KeyError):
+            pass  # a stale or invalid remembered session: the picker stays, prefilled
+    return view
+
+
+def _open_session(
+    course: Course, store: ScorecardStore, candidate: str, interviewer: str, profile: str
+) -> InterviewView:
+    validate_id(candidate, "candidate id")
+    validate_id(interviewer, "interviewer id")
+    session = InterviewView(
+        store,
+        candidate=candidate,
+        interviewer=interviewer,
+        profile=profile,
+        coding_scores=lambda: _coding_scores(course, candidate),
+    )
+    _remember_session(course, {"candidate": candidate, "interviewer": interviewer, "profile": profile})
+    return session
+
+
+def _coding_scores(course: Course, candidate: str) -> list:
+    """The candidate's autograded notebook scores (nbgrader is imported only if graded)."""
+    if not course.gradebook.exists():
+        return []
+    from .gradebook import notebook_scores
+
+    return notebook_scores(course, candidate)
+
+
+def _session_file(course: Course) -> Path:
+    return course.scorecards / _SESSION_FILE
+
+
+def _last_session(course: Course) -> dict[str, str]:
+    """The session last opened on this course ({} if none or unreadable)."""
+    try:
+        data = json.loads(_session_file(course).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {k: v for k, v in data.items() if isinstance(v, str)}
+
+
+def _remember_session(course: Course, session: dict[str, str]) -> None:
+    path = _session_file(course)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(session, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _known_candidates(course: Course, store: ScorecardStore) -> list[str]:
+    """Candidates with a scorecard or a submission, for the picker's suggestions."""
+    submitted = course.submitted()
+    students = [p.name for p in submitted.iterdir() if p.is_dir()] if submitted.is_dir() else []
+    return sorted(set(store.candidates()) | set(students))

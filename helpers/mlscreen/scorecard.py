@@ -26,7 +26,7 @@ from .course import Course
 
 SCHEMA = 1
 THIN_COVERAGE = 0.5
-"""Below this share of planned expected points, a stage's evidence is called thin."""
+"""Below this share of expected points heard (see `Scorecard.coverage`), evidence is thin."""
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,62}[A-Za-z0-9_-])?$")
 
@@ -414,9 +414,8 @@ class Scorecard:
     @property
     def red_flags(self) -> tuple[ExpectedPoint, ...]:
         """The red flags ticked, in bank order."""
-        return tuple(
-            flag for q in self.stage.questions for flag in q.red_flags if flag.id in self._state.ticked
-        )
+        ticked = self._state.ticked
+        return tuple(f for q in self.stage.questions for f in q.red_flags if f.id in ticked)
 
     @property
     def is_scored(self) -> bool:
@@ -470,7 +469,8 @@ class Scorecard:
 
     def _save(self) -> None:
         self._state.updated_at = self._clock()
-        _write_atomic(self.path, json.dumps(self._state.to_dict(), indent=2, ensure_ascii=False) + "\n")
+        text = json.dumps(self._state.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        _write_atomic(self.path, text)
         for listener in list(self._listeners):
             listener(self)
 
@@ -573,9 +573,8 @@ class ScorecardStore:
                 state = self._read(path, candidate, stage, interviewer)
                 self._stage(state.stage)
             except (_FormatError, ValueError) as err:
-                warnings.warn(
-                    f"skipping unreadable scorecard {path}: {err}", CorruptScorecardWarning, stacklevel=2
-                )
+                message = f"skipping unreadable scorecard {path}: {err}"
+                warnings.warn(message, CorruptScorecardWarning, stacklevel=2)
                 continue
             cards.append(self._card(state, path))
         order = {s.id: i for i, s in enumerate(self.bank.stages)}
@@ -586,13 +585,16 @@ class ScorecardStore:
         return recommend(candidate, self.scorecards(candidate), self.bank)
 
     def _card(self, state: _State, path: Path, recovered_from: Path | None = None) -> Scorecard:
-        return Scorecard(state, bank=self.bank, path=path, clock=self._clock, recovered_from=recovered_from)
+        return Scorecard(
+            state, bank=self.bank, path=path, clock=self._clock, recovered_from=recovered_from
+        )
 
     def _stage(self, stage: str) -> None:
         try:
             self.bank.stage(stage)
         except KeyError:
-            raise ValueError(f"unknown stage {stage!r}: one of {[s.id for s in self.bank.stages]}") from None
+            known = [s.id for s in self.bank.stages]
+            raise ValueError(f"unknown stage {stage!r}: one of {known}") from None
 
     def _profile(self, profile: str) -> None:
         try:
@@ -681,7 +683,7 @@ def recommend(candidate: str, cards: Sequence[Scorecard], bank: Bank) -> Recomme
 
     It is provisional while a stage of the panel is unscored. The reasons give the deciding
     facts first, then each stage's result, red flags, interviewers who disagree and thin
-    evidence (under `THIN_COVERAGE` of the planned points ticked); thin evidence is a
+    evidence (under `THIN_COVERAGE` of the expected points heard); thin evidence is a
     caution and changes no decision.
     """
     profiles = tuple(sorted({c.profile_id for c in cards}))
@@ -689,7 +691,7 @@ def recommend(candidate: str, cards: Sequence[Scorecard], bank: Bank) -> Recomme
     panel = {s for p in known for s in p.stages} | {c.stage_id for c in cards}
     core = {s for p in known for s in p.core_stages}
     results = tuple(
-        _stage_result(stage.id, [c for c in cards if c.stage_id == stage.id], bank, stage.id in core)
+        _stage_result(stage.id, [c for c in cards if c.stage_id == stage.id], bank, core)
         for stage in bank.stages
         if stage.id in panel
     )
@@ -700,8 +702,10 @@ def recommend(candidate: str, cards: Sequence[Scorecard], bank: Bank) -> Recomme
     reasons += [_describe(r) for r in results]
     for result in results:
         reasons += [f"red flag in {result.name}: {flag}" for flag in result.red_flags]
-        if result.coverage is not None and result.verdict.passed is not None and result.coverage < THIN_COVERAGE:
-            reasons.append(f"thin evidence in {result.name}: {result.coverage:.0%} of planned points heard")
+        thin = result.coverage is not None and result.coverage < THIN_COVERAGE
+        if thin and result.verdict is not Verdict.NOT_SCORED:
+            share = f"{result.coverage:.0%}"
+            reasons.append(f"thin evidence in {result.name}: {share} of expected points heard")
     reasons += _disagreements(cards, bank)
     unscored = [r for r in results if r.verdict is Verdict.NOT_SCORED]
     return Recommendation(
@@ -714,7 +718,9 @@ def recommend(candidate: str, cards: Sequence[Scorecard], bank: Bank) -> Recomme
     )
 
 
-def _stage_result(stage_id: str, cards: list[Scorecard], bank: Bank, core: bool) -> StageResult:
+def _stage_result(
+    stage_id: str, cards: list[Scorecard], bank: Bank, core_stages: set[str]
+) -> StageResult:
     stage, rubric = bank.stage(stage_id), bank.rubric_for(stage_id)
     scored = [c for c in cards if c.is_scored]
     total = sum(c.total for c in scored) / len(scored) if scored else None  # type: ignore[misc]
@@ -726,11 +732,17 @@ def _stage_result(stage_id: str, cards: list[Scorecard], bank: Bank, core: bool)
         max_total=rubric.max_total,
         pass_at=rubric.pass_at,
         verdict=verdict_for(rubric, total),
-        coverage=sum(c.coverage for c in cards) / len(cards) if cards else None,
+        coverage=_mean_coverage(cards),
         elapsed_seconds=max((c.elapsed_seconds for c in cards), default=0.0),
         red_flags=tuple(dict.fromkeys(f.text for c in cards for f in c.red_flags)),
-        core=core,
+        core=stage_id in core_stages,
     )
+
+
+def _mean_coverage(cards: list[Scorecard]) -> float | None:
+    """Mean coverage of the cards that asked something (of all cards if none did)."""
+    asking = [c for c in cards if c.asked] or cards
+    return sum(c.coverage for c in asking) / len(asking) if asking else None
 
 
 def _decide(results: Iterable[StageResult]) -> tuple[Decision, list[str]]:
@@ -775,7 +787,8 @@ def _describe(result: StageResult) -> str:
 def _disagreements(cards: Sequence[Scorecard], bank: Bank) -> list[str]:
     reasons = []
     for stage in bank.stages:
-        verdicts = {c.interviewer: c.verdict for c in cards if c.stage_id == stage.id and c.is_scored}
+        scored = [c for c in cards if c.stage_id == stage.id and c.is_scored]
+        verdicts = {c.interviewer: c.verdict for c in scored}
         if len({v.passed for v in verdicts.values()}) > 1:
             detail = ", ".join(f"{who}: {v}" for who, v in sorted(verdicts.items()))
             reasons.append(f"interviewers disagree on {stage.name} ({detail})")

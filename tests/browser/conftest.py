@@ -41,7 +41,7 @@ def _browser_unavailable(reason: str) -> None:
 
 @dataclass
 class Server:
-    """A Jupyter server started in its own process group; `stop()` ends it and its group."""
+    """A server started in its own process group; `url` opens the companion in it."""
 
     process: subprocess.Popen
     url: str
@@ -169,9 +169,10 @@ def lab_server(browser, tmp_path_factory, jupyter_env) -> Iterator[Server]:
     if os.geteuid() == 0:
         command.append("--allow-root")
     process = start_server(command, cwd=root, env=jupyter_env, log=log)
-    server = Server(process, f"http://127.0.0.1:{port}", root, log)
+    base = f"http://127.0.0.1:{port}"
+    server = Server(process, f"{base}/lab/tree/notebooks/interviewer.ipynb?token={TOKEN}", root, log)
     try:
-        wait_for(lambda: _status_ok(server.url), process, "JupyterLab", log)
+        wait_for(lambda: _status_ok(base), process, "JupyterLab", log)
         yield server
     finally:
         server.stop()
@@ -183,11 +184,6 @@ def _status_ok(url: str) -> bool:
             return response.status == 200
     except OSError:
         return False
-
-
-def scorecard_files(root: Path) -> list[Path]:
-    """Every scorecard JSON written under a course copy."""
-    return sorted((root / "scorecards").rglob("*.json"))
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,199 @@
+"""`mlscreen grade`: the real `nbgrader autograde` over a whole batch, with progress, a clear line
+per bad submission, feedback without hidden tests, and the grades read back from the gradebook.
+
+nbgrader grades one submission after another; two nbgrader processes on disjoint sets of
+candidates share the work (the gradebook URL carries a long SQLite timeout, so they wait for
+each other's locks instead of aborting).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import nbformat
+
+from .course import NOTEBOOKS, Course
+from .build import release
+from .gradebook import AnswerScore, answer_scores, assignment_answers
+from .nbgrader_run import run_nbgrader
+
+UNREADABLE_SUFFIX = ".unreadable"
+_STUDENT_ERROR = re.compile(r"There was an error processing assignment '[^']+' for student '([^']+)'")
+_NOTEBOOK_DONE = re.compile(r"Autograding .*/autograded/([^/]+)/[^/]+/([^/]+)\.ipynb")
+_ERROR_LINE = re.compile(r"\b(\w*(?:Error|Exception|Timeout)\w*)(: .*)?$")
+
+
+@dataclass
+class CandidateResult:
+    """One candidate's outcome: status, notes for the summary, and points per answer."""
+
+    student: str
+    status: str = "graded"  # graded | incomplete (a notebook missing or unreadable) | failed | skipped
+    notes: list[str] = field(default_factory=list)
+    answers: list[AnswerScore] = field(default_factory=list)
+
+    @property
+    def score(self) -> float:
+        return sum(a.score for a in self.answers)
+
+    @property
+    def max_score(self) -> float:
+        return sum(a.max_score for a in self.answers)
+
+    def notebook_score(self, notebook: str) -> tuple[float, float]:
+        rows = [a for a in self.answers if a.notebook == notebook]
+        return sum(a.score for a in rows), sum(a.max_score for a in rows)
+
+
+@dataclass
+class GradingSummary:
+    """What a batch run did, candidate by candidate."""
+
+    results: list[CandidateResult]
+
+    @property
+    def all_graded(self) -> bool:
+        return all(r.status != "failed" for r in self.results)
+
+    def result(self, student: str) -> CandidateResult:
+        return next(r for r in self.results if r.student == student)
+
+
+def _say(message: str) -> None:
+    print(f"[grade] {message}", flush=True)
+
+
+def submitted_students(course: Course) -> list[str]:
+    """Every candidate with a submission folder for the assignment."""
+    root = course.submitted()
+    if not root.is_dir():
+        return []
+    return sorted(p.name for p in root.iterdir() if course.submitted(p.name).is_dir())
+
+
+def _needs_grading(course: Course, student: str) -> bool:
+    graded = course.autograded(student)
+    if not graded.exists():
+        return True
+    submitted_at = max(p.stat().st_mtime for p in course.submitted(student).rglob("*"))
+    return submitted_at > graded.stat().st_mtime
+
+
+def _precheck(course: Course, student: str) -> list[str]:
+    """Notes on missing or unreadable notebooks; an unreadable one is set aside, never deleted."""
+    notes = []
+    folder = course.submitted(student)
+    if "," in student:
+        raise ValueError(f"candidate id {student!r} contains a comma: rename the folder")
+    for name in NOTEBOOKS:
+        path = course.notebook(folder, name)
+        aside = path.with_name(path.name + UNREADABLE_SUFFIX)
+        if not path.exists():
+            notes.append(f"{name}.ipynb " + ("is not valid notebook JSON (kept as "
+                         f"{aside.name}); scored 0" if aside.exists() else "was not submitted; scored 0"))
+            continue
+        try:
+            nbformat.read(path, as_version=4)
+        except Exception as error:  # noqa: BLE001 - any unreadable file is reported the same way
+            path.rename(aside)
+            reason = str(error).splitlines()[0].split(":")[0][:120]
+            notes.append(f"{name}.ipynb is not valid notebook JSON ({reason}); kept as {aside.name}; scored 0")
+    return notes
+
+
+def _autograde(course: Course, group: list[str], everyone: list[str], progress) -> dict[str, str]:
+    """One nbgrader process grading `group`; returns failed student -> reason."""
+    exclude = ",".join(s for s in everyone if s not in group)
+    args = ["autograde", course.assignment, "--force"]
+    if exclude:
+        args.append(f"--CourseDirectory.student_id_exclude={exclude}")
+    failures: dict[str, str] = {}
+    recent_errors: list[str] = []
+
+    def on_line(line: str) -> None:
+        done = _NOTEBOOK_DONE.search(line)
+        if done:
+            progress(done.group(1), done.group(2))
+        error = _ERROR_LINE.search(line.strip())
+        if error and not line.lstrip().startswith(("File ", "raise ", "[")):
+            recent_errors.append((error.group(1) + (error.group(2) or ""))[:160])
+        failed = _STUDENT_ERROR.search(line)
+        if failed:
+            failures[failed.group(1)] = recent_errors[-1] if recent_errors else "see the nbgrader log"
+            recent_errors.clear()
+        if "Autograding" in line or "Creating/updating student" in line:
+            recent_errors.clear()
+
+    run_nbgrader(course, *args, on_line=on_line)
+    return failures
+
+
+def _split(students: list[str], workers: int) -> list[list[str]]:
+    groups = [students[i::workers] for i in range(max(1, workers))]
+    return [g for g in groups if g]
+
+
+def grade_batch(
+    *, course: Course, students: list[str] | None = None, force: bool = False, workers: int = 2
+) -> GradingSummary:
+    """Autograde every submission (new or changed ones, or all with `force`), then feedback."""
+    if not course.release.is_dir():
+        raise FileNotFoundError("no release found: run `mlscreen build` first")
+    everyone = submitted_students(course)
+    if not everyone:
+        raise FileNotFoundError(f"no submissions under {course.submitted()}")
+    chosen = [s for s in (students or everyone) if s in everyone]
+    unknown = sorted(set(students or []) - set(everyone))
+    if unknown:
+        raise ValueError(f"no submission folder for: {', '.join(unknown)}")
+    if not assignment_answers(course):
+        _say(f"the gradebook does not know '{course.assignment}' yet: registering the release ...")
+        release(course)
+    results = {s: CandidateResult(s) for s in chosen}
+    to_grade = [s for s in chosen if force or _needs_grading(course, s)]
+    for student in chosen:
+        if student not in to_grade:
+            results[student].status = "skipped"
+            results[student].notes.append("already graded and unchanged (use --force to regrade)")
+        else:
+            problems = _precheck(course, student)
+            results[student].notes += problems
+            results[student].status = "incomplete" if problems else "graded"
+    total = sum(course.notebook(course.submitted(s), n).exists() for s in to_grade for n in NOTEBOOKS)
+    lock, done = threading.Lock(), [0]
+
+    def progress(student: str, notebook: str) -> None:
+        with lock:
+            done[0] += 1
+            _say(f"{done[0]}/{total} notebooks graded ({student}: {notebook})")
+
+    if to_grade:
+        _say(f"autograding {len(to_grade)} candidate(s) with nbgrader, {workers} at a time ...")
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            groups = _split(to_grade, workers)
+            for failures in pool.map(lambda g: _autograde(course, g, everyone, progress), groups):
+                for student, reason in failures.items():
+                    if student in results:
+                        results[student].status = "failed"
+                        results[student].notes.append(
+                            f"nbgrader could not grade this submission ({reason}); no score recorded")
+        graded = [s for s in to_grade if results[s].status != "failed"]
+        if graded:
+            _say("writing feedback (hidden tests removed) ...")
+            run_nbgrader(course, "generate_feedback", course.assignment, "--force")
+    answers = assignment_answers(course)
+    for student, result in results.items():
+        result.answers = _with_zeros(student, answer_scores(course, student), answers)
+    return GradingSummary([results[s] for s in chosen])
+
+
+def _with_zeros(student: str, scored: list[AnswerScore], answers) -> list[AnswerScore]:
+    """Every answer of the assignment, with 0 points where nothing was graded."""
+    have = {(a.notebook, a.answer): a for a in scored}
+    return [
+        have.get((nb, name)) or AnswerScore(student, nb, name, 0.0, points, False)
+        for nb, name, points in answers
+    ]
