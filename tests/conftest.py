@@ -1,0 +1,41 @@
+"""Shared fixtures: a private copy of the course, built once per test session."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from mlscreen import Course
+from mlscreen.build import build
+
+REPO = Path(__file__).resolve().parents[1]
+COURSE_FILES = ("nbgrader_config.py", "authoring", "source", "samples", "notebooks")
+
+
+def copy_course(target: Path) -> Course:
+    """A copy of the repository's course files (no outputs) in `target`."""
+    target.mkdir(parents=True, exist_ok=True)
+    for name in COURSE_FILES:
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, target / name, ignore=shutil.ignore_patterns(
+                "data", "model", "__pycache__", ".ipynb_checkpoints"))
+        elif source.exists():
+            shutil.copy2(source, target / name)
+    return Course(target)
+
+
+@pytest.fixture(scope="session")
+def built_course(tmp_path_factory) -> Course:
+    """A course copy on which `mlscreen build` ran (proof of the source included)."""
+    course = copy_course(tmp_path_factory.mktemp("course"))
+    build(course=course)
+    return course
+
+
+@pytest.fixture
+def course_copy(tmp_path) -> Course:
+    """A fresh, unbuilt course copy for tests that change files."""
+    return copy_course(tmp_path / "course")

@@ -1,0 +1,61 @@
+"""The plain-text notebook format: roles become nbgrader metadata; bad headers are refused."""
+
+import pytest
+
+from mlscreen.notebook_text import notebook_from_text, render
+
+TEXT = """# %% [markdown]
+# # Title
+# Some *prose*.
+
+# %% readonly id=setup
+DATA = "x.csv"
+
+# %% answer id=double
+def double(x):
+    ### BEGIN SOLUTION
+    return 2 * x
+    ### END SOLUTION
+
+# %% tests id=double__visible points=2
+assert double(2) == 4
+
+# %% [markdown] manual id=why points=3
+Explain.
+
+# %%
+scratch = 1
+"""
+
+
+def test_roles_become_nbgrader_metadata():
+    nb = notebook_from_text(TEXT)
+    kinds = [(c.cell_type, c.metadata.get("nbgrader", {})) for c in nb.cells]
+    assert kinds[0] == ("markdown", {})
+    assert nb.cells[0].source == "# Title\nSome *prose*."
+    setup, answer, test, manual = (k[1] for k in kinds[1:5])
+    assert setup["locked"] and not setup["grade"] and not setup["solution"]
+    assert answer["solution"] and not answer["grade"] and not answer["locked"]
+    assert test["grade"] and test["locked"] and test["points"] == 2 and test["grade_id"] == "double__visible"
+    assert manual["solution"] and manual["grade"] and manual["points"] == 3 and kinds[4][0] == "markdown"
+    assert kinds[5] == ("code", {}) and nb.cells[5].source == "scratch = 1"
+    assert nb.cells[1].metadata["editable"] is False
+
+
+def test_rendering_is_stable():
+    assert render(notebook_from_text(TEXT)) == render(notebook_from_text(TEXT))
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("# %% answer\nx = 1\n", "needs id="),
+        ("# %% frobnicate id=x\n", "unknown cell option"),
+        ("x = 1\n# %%\n", "before the first"),
+        ("# %% [markdown] answer id=a\ntext\n", "must be code"),
+        ("# %% tests id=t\n1\n# %% tests id=t\n2\n", "duplicate cell id"),
+    ],
+)
+def test_bad_text_is_refused_with_a_clear_message(text, message):
+    with pytest.raises(ValueError, match=message):
+        notebook_from_text(text)
