@@ -182,15 +182,19 @@ class Bank:
         return tuple(q for stage in self.stages for q in stage.questions)
 
     def stage(self, stage_id: str) -> Stage:
+        """The stage with this id (KeyError if none)."""
         return self._find("stage", stage_id)
 
     def rubric(self, rubric_id: str) -> Rubric:
+        """The rubric with this id (KeyError if none)."""
         return self._find("rubric", rubric_id)
 
     def profile(self, profile_id: str) -> RoleProfile:
+        """The profile with this id (KeyError if none)."""
         return self._find("profile", profile_id)
 
     def question(self, question_id: str) -> Question:
+        """The question with this id (KeyError if none)."""
         return self._find("question", question_id)
 
     def point(self, point_id: str) -> ExpectedPoint:
@@ -198,6 +202,7 @@ class Bank:
         return self._find("point", point_id)
 
     def followup(self, followup_id: str) -> FollowUp:
+        """A follow-up probe, by its full id `<question>.<probe>`."""
         return self._find("followup", followup_id)
 
     def rubric_for(self, stage_id: str) -> Rubric:

@@ -498,6 +498,17 @@ def _write_atomic(path: Path, text: str) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+    _fsync_folder(path.parent)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make a rename in `folder` durable (where the platform allows it)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 # --- the store --------------------------------------------------------------------------
@@ -722,8 +733,8 @@ def _stage_result(
     stage_id: str, cards: list[Scorecard], bank: Bank, core_stages: set[str]
 ) -> StageResult:
     stage, rubric = bank.stage(stage_id), bank.rubric_for(stage_id)
-    scored = [c for c in cards if c.is_scored]
-    total = sum(c.total for c in scored) / len(scored) if scored else None  # type: ignore[misc]
+    totals = [c.total for c in cards if c.total is not None]
+    total = sum(totals) / len(totals) if totals else None
     return StageResult(
         stage=stage_id,
         name=stage.name,
@@ -761,7 +772,7 @@ def _decide(results: Iterable[StageResult]) -> tuple[Decision, list[str]]:
         return Decision.NO, [f"{r.name} fails" for r in failed]
     missing = [r.name for r in results if r.verdict is Verdict.NOT_SCORED]
     flags = any(r.red_flags for r in results)
-    weak_core = [r.name for r in results if r.core and r.verdict is not Verdict.STRONG_PASS]
+    weak_core = [r.name for r in scored if r.core and r.verdict is Verdict.PASS]
     if not missing and not flags and not weak_core:
         return Decision.STRONG_YES, ["every stage passes and every core stage passes with a margin"]
     why = ["every scored stage passes"]

@@ -88,10 +88,11 @@ def rubric_chart_png(recommendation: Recommendation) -> bytes:
         share = 100 * result.total / result.max_total
         axes.barh(row, share, height=0.6, color=_VERDICT_COLOURS[result.verdict])
         label = f"{result.total:g}/{result.max_total} {result.verdict}"
-        axes.text(min(share, 100) + 1, row, label, va="center", fontsize=8)
+        axes.text(max(share, pass_mark) + 1.5, row, label, va="center", fontsize=8)
     axes.set_yticks(range(len(stages)), [_stage_label(r) for r in stages], fontsize=8)
     axes.invert_yaxis()
-    axes.set_xlim(0, 125)
+    axes.set_xlim(0, 130)
+    axes.set_xticks(range(0, 101, 20))
     axes.set_xlabel("rubric total, % of maximum (black line: pass mark)", fontsize=8)
     axes.tick_params(axis="x", labelsize=8)
     axes.spines[["top", "right"]].set_visible(False)
