@@ -23,7 +23,7 @@ c.CourseDirectory.ignore = [
 # guard loaded before any candidate code, so hidden tests compare with pristine helpers.
 c.Execute.extra_arguments = [
     "--InteractiveShell.xmode=Minimal",
-    "--IPKernelApp.exec_lines=import mlscreen.pristine",
+    "--IPKernelApp.exec_lines=import mlscreen.testkit",
 ]
 # Per-cell limit; a loop that ignores SIGINT costs that cell, not the whole student.
 c.Execute.timeout = 30
@@ -34,6 +34,7 @@ c.Execute.shutdown_kernel = "immediate"
 # A test cell the candidate deleted, or whose metadata they stripped, is put back.
 c.OverwriteCells.add_missing_cells = True
 # Warnings are not failures: stderr that is only warnings does not fail a test cell.
+c.IgnorePattern.enabled = True
 c.IgnorePattern.pattern = (
     r"(?s)(\[IPKernelApp\] WARNING \| No such comm.*"
     r"|(.*\b\w*Warning\b:.*))"

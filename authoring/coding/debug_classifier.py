@@ -26,6 +26,8 @@
 #
 # Finally, in the text cell at the end, name each bug you found and why it mattered.
 #
+# Keep the model quick to fit (seconds, not minutes): each test cell is stopped after 25 s.
+#
 # **How it is graded.** Each function has its own tests; the tests of `run_experiment` use
 # reference versions of the other three, so a slip in one never costs another's points. Hidden
 # tests use data you have not seen. Your written answer is read by the interviewer.
@@ -185,7 +187,7 @@ def _hidden_build_pipeline_learns():
     X_train, X_test, y_train, y_test = reference_split(X, y, test_size=0.25, stratify=y, random_state=42)
     assert X_train.isna().any().any()
     pipeline = _tk.quietly(build_pipeline)
-    _tk.quietly(pipeline.fit, X_train, y_train)
+    _tk.quietly(pipeline.fit, X_train, y_train, limit=25)
     scores = _tk.quietly(pipeline.predict_proba, X_test)[:, 1]
     precision = average_precision_score(y_test, scores)
     positive_rate = float(y_test.mean())
@@ -214,7 +216,7 @@ def _hidden_build_pipeline_unfitted():
             pass
         else:
             raise AssertionError("build_pipeline() must return an unfitted pipeline, every time")
-        _tk.quietly(pipeline.fit, fresh.drop(columns=["churned"]), fresh["churned"])
+        _tk.quietly(pipeline.fit, fresh.drop(columns=["churned"]), fresh["churned"], limit=25)
 _hidden_build_pipeline_unfitted()
 ### END HIDDEN TESTS
 
@@ -376,7 +378,7 @@ def _hidden_run_experiment_wiring():
     fresh.index = list(range(90000, 90000 + len(fresh)))
     with _tk.swapped(globals(), split_data=reference_split_data, build_pipeline=reference_build_pipeline,
                      evaluate=reference_evaluate):
-        got = _tk.quietly(run_experiment, fresh.copy())
+        got = _tk.quietly(run_experiment, fresh.copy(), limit=25)
     assert len(log["split"]) == 1, "run_experiment calls split_data once"
     X_train, X_test, y_train, y_test = log["split"][0]
     assert log["built"] and log["fitted"], "run_experiment fits the pipeline from build_pipeline()"

@@ -4,20 +4,27 @@ nbgrader's kernels import this module before any candidate code runs (see
 `nbgrader_config.py`), so it snapshots the modules a test relies on while they are still
 pristine. `restore()` puts back anything a candidate replaced since (`builtins.abs`,
 `numpy.isclose`, `pandas.testing.assert_frame_equal`, ...). `quietly()` runs candidate code with
-warnings and printing silenced: nbgrader fails a test cell that writes to stderr, and a warning
-from pandas or scikit-learn must never cost a correct answer. Nothing here is an answer.
+warnings and printing silenced (nbgrader fails a test cell that writes to stderr, and a warning
+from pandas or scikit-learn must never cost a correct answer) and within a time limit.
+
+Loaded in a kernel, it also bounds every cell's run time: a candidate's endless loop, even one
+that ignores Ctrl-C (SIGINT), is stopped by an exception raised inside it, so the kernel stays
+responsive and only the cells that call the loop lose their points. Nothing here is an answer.
 """
 
 from __future__ import annotations
 
 import builtins
 import contextlib
+import ctypes
 import io
 import math
 import operator
 import os
+import signal
 import sys
 import tempfile
+import threading
 import warnings
 from pathlib import Path
 
@@ -39,7 +46,89 @@ except ImportError:  # pragma: no cover
     pass
 
 _SNAPSHOT = {module: dict(vars(module)) for module in _GUARDED_MODULES}
+_SIGINT_HANDLER = signal.getsignal(signal.SIGINT)
 _MISSING = object()
+
+CALL_LIMIT_SECONDS = float(os.environ.get("MLSCREEN_CALL_LIMIT", "10"))
+CELL_LIMIT_SECONDS = float(os.environ.get("MLSCREEN_CELL_LIMIT", "25"))
+
+
+class TimeLimitExceeded(BaseException):
+    """Raised inside code that ran over its time limit (a BaseException: `except Exception`
+    in the candidate's loop does not swallow it)."""
+
+
+class _Deadline:
+    """Raise TimeLimitExceeded in a thread once `seconds` have passed, until stopped."""
+
+    def __init__(self, seconds: float, thread_id: int, what: str):
+        self._seconds, self._thread_id, self._what = seconds, thread_id, what
+        self._stopped = threading.Event()
+        self._lock = threading.Lock()
+        self._watcher = threading.Thread(target=self._watch, daemon=True)
+
+    def start(self) -> "_Deadline":
+        self._watcher.start()
+        return self
+
+    def _watch(self) -> None:
+        if self._stopped.wait(self._seconds):
+            return
+        message = f"{self._what} ran over {self._seconds:g} s and was stopped"
+        exception = type("TimeLimitExceeded", (TimeLimitExceeded,),
+                         {"__init__": lambda self, *args: BaseException.__init__(self, message)})
+        while True:  # again and again, in case the code swallows it
+            with self._lock:
+                if self._stopped.is_set():
+                    return
+                _raise_in_thread(self._thread_id, exception)
+            if self._stopped.wait(0.5):
+                return
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopped.set()
+            _raise_in_thread(self._thread_id, None)  # clear anything still pending
+
+
+def _raise_in_thread(thread_id: int, exception) -> None:
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(
+        ctypes.c_ulong(thread_id), ctypes.py_object(exception) if exception else None)
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float, what: str = "the call"):
+    """Stop the code inside after `seconds` (pure-Python loops included, whatever their signals)."""
+    deadline = _Deadline(seconds, threading.get_ident(), what).start()
+    try:
+        yield
+    finally:
+        deadline.stop()
+
+
+def _limit_every_cell(shell, seconds: float) -> None:
+    """Bound each cell of an IPython kernel: the kernel answers again after `seconds`."""
+    running: list[_Deadline] = []
+
+    def before(*_):
+        running.append(_Deadline(seconds, threading.get_ident(), "this cell").start())
+
+    def after(*_):
+        while running:
+            running.pop().stop()
+
+    shell.events.register("pre_run_cell", before)
+    shell.events.register("post_run_cell", after)
+
+
+def _install_in_kernel() -> None:
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover
+        return
+    shell = get_ipython()
+    if shell is not None and getattr(shell, "kernel", None) is not None:
+        _limit_every_cell(shell, CELL_LIMIT_SECONDS)
 
 
 def restore() -> None:
@@ -52,14 +141,20 @@ def restore() -> None:
     for name in ("numpy", "pandas", "builtins"):
         module = next(m for m in _SNAPSHOT if m.__name__ == name)
         sys.modules[name] = module
+    if threading.current_thread() is threading.main_thread():
+        if signal.getsignal(signal.SIGINT) is not _SIGINT_HANDLER:
+            signal.signal(signal.SIGINT, _SIGINT_HANDLER)
 
 
-def quietly(function, *args, **kwargs):
-    """Call candidate code with warnings ignored and its stdout/stderr swallowed."""
+def quietly(function, *args, limit: float | None = None, **kwargs):
+    """Call candidate code with warnings ignored, stdout/stderr swallowed, within a time limit."""
+    seconds = CALL_LIMIT_SECONDS if limit is None else limit
+    name = getattr(function, "__name__", "the call")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            return function(*args, **kwargs)
+            with time_limit(seconds, f"{name}()"):
+                return function(*args, **kwargs)
 
 
 def close(actual, expected, tol: float = 1e-9) -> bool:
@@ -130,3 +225,6 @@ def counting_calls(classes, method_names):
     finally:
         for cls, name, original in originals:
             setattr(cls, name, original)
+
+
+_install_in_kernel()

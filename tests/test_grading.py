@@ -1,0 +1,93 @@
+"""Batch grading with the real nbgrader: the behaviours of nbgrader 0.9.6 that would lose a grade."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+import time
+
+import pytest
+
+from mlscreen import Course
+from mlscreen.grading import grade_batch
+from mlscreen.nbgrader_run import run_nbgrader
+from mlscreen.samples import load_samples, write_submission
+
+pytestmark = pytest.mark.integration
+
+
+def _sample(course, notebook, sample_id):
+    return next(s for s in load_samples(course.samples) if s.notebook == notebook and s.id == sample_id)
+
+
+def _first_correct(course, notebook):
+    return next(s for s in load_samples(course.samples) if s.notebook == notebook and s.kind == "correct")
+
+
+def test_unchanged_submissions_are_kept_and_changed_ones_regraded(built_course):
+    correct = _first_correct(built_course, "data_cleaning")
+    empty = _sample(built_course, "data_cleaning", "empty_stubs")
+    write_submission(built_course, "rerun-kept", [correct])
+    write_submission(built_course, "rerun-changed", [correct])
+    first = grade_batch(course=built_course, students=["rerun-kept", "rerun-changed"])
+    assert [r.status for r in first.results] == ["graded", "graded"]
+    full = first.result("rerun-kept").notebook_score("data_cleaning")
+    assert full[0] == full[1] > 0
+
+    time.sleep(1.1)  # a resubmission is newer than the graded copy
+    write_submission(built_course, "rerun-changed", [empty])
+    second = grade_batch(course=built_course, students=["rerun-kept", "rerun-changed"])
+    assert second.result("rerun-kept").status == "skipped"
+    assert second.result("rerun-kept").notebook_score("data_cleaning") == full, "nothing graded is lost"
+    assert second.result("rerun-changed").status == "graded"
+    assert second.result("rerun-changed").notebook_score("data_cleaning")[0] == 0
+
+
+def test_nbgrader_finds_alembic_without_the_venv_on_path(built_course, tmp_path, monkeypatch):
+    """A new gradebook needs `alembic` on PATH; the kit runs nbgrader from its own environment."""
+    course = Course(tmp_path)
+    (tmp_path / "nbgrader_config.py").write_text((built_course.root / "nbgrader_config.py").read_text())
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    code, lines = run_nbgrader(course, "db", "student", "add", "someone")
+    assert code == 0, "\n".join(lines[-20:])
+    assert course.gradebook.exists()
+    code, lines = run_nbgrader(course, "db", "student", "list")
+    assert code == 0 and any("someone" in line for line in lines), lines
+
+
+def test_a_gradebook_lock_longer_than_five_seconds_does_not_abort_the_batch(built_course):
+    correct = _first_correct(built_course, "inference_pipeline")
+    for student in ("locked-1", "locked-2"):
+        write_submission(built_course, student, [correct])
+    holding = threading.Event()
+
+    def hold_lock():
+        connection = sqlite3.connect(built_course.gradebook, timeout=30)
+        connection.execute("BEGIN EXCLUSIVE")
+        holding.set()
+        time.sleep(8)
+        connection.rollback()
+        connection.close()
+
+    locker = threading.Thread(target=hold_lock)
+    locker.start()
+    holding.wait(10)
+    try:
+        summary = grade_batch(course=built_course, students=["locked-1", "locked-2"], force=True)
+    finally:
+        locker.join()
+    for result in summary.results:
+        assert result.status == "graded", result.notes
+        score, max_score = result.notebook_score("inference_pipeline")
+        assert score == max_score > 0
+
+
+def test_unknown_students_and_missing_release_get_clear_errors(built_course, tmp_path):
+    with pytest.raises(ValueError, match="no submission folder for: nobody"):
+        grade_batch(course=built_course, students=["nobody"])
+    empty = Course(tmp_path)
+    (tmp_path / "nbgrader_config.py").write_text("")
+    with pytest.raises(FileNotFoundError, match="mlscreen build"):
+        grade_batch(course=empty)
+    assert os.listdir(tmp_path) == ["nbgrader_config.py"]
