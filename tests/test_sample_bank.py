@@ -60,12 +60,13 @@ def test_declared_outcome_holds(graded_bank, student):
     sample = next(s for s in samples if s.student_id == student)
     result = summary.result(student)
     scores = {a.answer: a for a in result.answers if a.notebook == sample.notebook}
+    own_notes = [note for note in result.notes if note.startswith(f"{sample.notebook}.ipynb")]
     if sample.status == "failed":
-        assert result.status in ("failed", "incomplete"), (result.status, result.notes)
+        assert result.status == "failed" or own_notes, (result.status, result.notes)
         assert result.notes, "a submission nbgrader cannot grade gets a clear line in the summary"
         assert all(a.score == 0 for a in scores.values())
         return
-    assert result.status == "graded", result.notes
+    assert result.status != "failed" and not own_notes, result.notes
     wrong = {
         name: f"declared {outcome}, got {scores[name].score:g}/{scores[name].max_score:g}"
         for name, outcome in sample.expect.items()
@@ -78,7 +79,7 @@ def test_the_batch_finishes_and_nothing_is_left_ungraded(graded_bank):
     samples, summary = graded_bank
     assert {r.student for r in summary.results} == {s.student_id for s in samples}
     for result in summary.results:
-        if result.status == "graded":
+        if result.status != "failed":
             assert not any(a.needs_manual_grade for a in result.answers if a.answer != "explain_bugs"), (
                 result.student, "a test cell went missing and nobody put it back")
 

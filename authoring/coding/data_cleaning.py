@@ -74,14 +74,14 @@ def load_data(path):
     ### END SOLUTION
 
 # %% tests id=load_data__visible points=1
-customers = load_data(DATA_PATH)
-assert isinstance(customers, pd.DataFrame)
-assert customers.shape == (400, 9), customers.shape
-assert pd.api.types.is_numeric_dtype(customers["age"]), "age holds only numbers once markers are gone"
-assert customers["age"].isna().any(), "age has missing values in this file"
-assert not pd.api.types.is_numeric_dtype(customers["city"]), "city is text"
-assert (customers["balance"] < 0).any(), "negative balances are values, not markers"
-assert customers["city"].dropna().str.strip().eq(customers["city"].dropna()).all(), "strip text"
+_loaded = load_data(DATA_PATH)
+assert isinstance(_loaded, pd.DataFrame)
+assert _loaded.shape == (400, 9), _loaded.shape
+assert pd.api.types.is_numeric_dtype(_loaded["age"]), "age holds only numbers once markers are gone"
+assert _loaded["age"].isna().any(), "age has missing values in this file"
+assert not pd.api.types.is_numeric_dtype(_loaded["city"]), "city is text"
+assert (_loaded["balance"] < 0).any(), "negative balances are values, not markers"
+assert _loaded["city"].dropna().str.strip().eq(_loaded["city"].dropna()).all(), "strip text"
 
 # %% tests id=load_data__markers points=2
 # Hidden test: on a fresh CSV, exactly the marker fields are missing (2 points).
@@ -163,13 +163,13 @@ def missing_report(df):
     ### END SOLUTION
 
 # %% tests id=missing_report__visible points=1
-sample = pd.DataFrame({"age": [31.0, None, 45.0, None], "city": ["Lisbon", None, "Osaka", "Austin"],
+_sample = pd.DataFrame({"age": [31.0, None, 45.0, None], "city": ["Lisbon", None, "Osaka", "Austin"],
                        "plan": ["pro", "basic", "pro", "basic"]})
-report = missing_report(sample)
-assert isinstance(report, pd.Series)
-assert set(report.index) == {"age", "city", "plan"}, "one entry per column"
-assert abs(report["age"] - 50.0) <= 0.01 and abs(report["city"] - 25.0) <= 0.01
-assert report["plan"] == 0.0, "a column with nothing missing reports 0.0"
+_report = missing_report(_sample)
+assert isinstance(_report, pd.Series)
+assert set(_report.index) == {"age", "city", "plan"}, "one entry per column"
+assert abs(_report["age"] - 50.0) <= 0.01 and abs(_report["city"] - 25.0) <= 0.01
+assert _report["plan"] == 0.0, "a column with nothing missing reports 0.0"
 
 # %% tests id=missing_report__values points=2
 # Hidden test: the right percentage for each column of fresh frames, in any order (2 points).
@@ -234,15 +234,15 @@ def impute_median(df):
     ### END SOLUTION
 
 # %% tests id=impute_median__visible points=1
-sample = pd.DataFrame({"age": [30.0, None, 50.0, 40.0], "visits": [1, 2, 3, 4],
+_sample = pd.DataFrame({"age": [30.0, None, 50.0, 40.0], "visits": [1, 2, 3, 4],
                        "city": ["Lisbon", None, "Osaka", "Austin"]}, index=["a", "b", "c", "d"])
-before = sample.copy()
-filled = impute_median(sample)
-assert isinstance(filled, pd.DataFrame)
-assert list(filled.columns) == list(sample.columns) and filled.index.equals(sample.index)
-assert filled.loc["b", "age"] == 40.0, "the gap gets the median of 30, 50 and 40"
-assert filled["city"].isna().sum() == 1, "text columns are left alone"
-assert sample.equals(before), "the input frame is not modified"
+_before = _sample.copy()
+_filled = impute_median(_sample)
+assert isinstance(_filled, pd.DataFrame)
+assert list(_filled.columns) == list(_sample.columns) and _filled.index.equals(_sample.index)
+assert _filled.loc["b", "age"] == 40.0, "the gap gets the median of 30, 50 and 40"
+assert _filled["city"].isna().sum() == 1, "text columns are left alone"
+assert _sample.equals(_before), "the input frame is not modified"
 
 # %% tests id=impute_median__values points=2
 # Hidden test: on a fresh frame with its own index, numeric gaps get the column median (2 points).

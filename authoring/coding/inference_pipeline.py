@@ -182,16 +182,16 @@ class TicketClassifier:
 # A stand-in preprocess during this test, so it checks TicketClassifier on its own.
 _your_preprocess, preprocess = preprocess, lambda text: " ".join(text.lower().split())
 try:
-    clf = TicketClassifier(MODEL_PATH)
-    result = clf.predict("I was charged twice for invoice 8812, please refund")
-    assert set(result) == {"label", "confidence"}, result
-    assert result["label"] in set(joblib.load(MODEL_PATH).classes_) | {NEEDS_REVIEW}
-    assert 0.0 <= result["confidence"] <= 1.0
-    assert clf.predict_batch([]) == []
-    assert len(clf.predict_batch(["Package 55 never arrived", "App crashes on login"])) == 2
+    _clf = TicketClassifier(MODEL_PATH)
+    _result = _clf.predict("I was charged twice for invoice 8812, please refund")
+    assert set(_result) == {"label", "confidence"}, _result
+    assert _result["label"] in set(joblib.load(MODEL_PATH).classes_) | {NEEDS_REVIEW}
+    assert 0.0 <= _result["confidence"] <= 1.0
+    assert _clf.predict_batch([]) == []
+    assert len(_clf.predict_batch(["Package 55 never arrived", "App crashes on login"])) == 2
     assert TicketClassifier(MODEL_PATH, threshold=1.0).predict("hello")["label"] == NEEDS_REVIEW
     try:
-        clf.predict("   ")
+        _clf.predict("   ")
     except ValueError:
         pass
     else:
@@ -306,20 +306,26 @@ _hidden_ticket_classifier_batch()
 ### END HIDDEN TESTS
 
 # %% tests id=TicketClassifier__loads_once points=1
-# Hidden test: the model file is read in the constructor and never again (1 point).
+# Hidden test: the model file given is read in the constructor and never again (1 point).
 ### BEGIN HIDDEN TESTS
 def _hidden_ticket_classifier_loads_once():
     from mlscreen import testkit as _tk
     _tk.restore()
-    import shutil
-    copy = _tk.scratch_dir() / "model_copy.joblib"
-    shutil.copyfile(MODEL_PATH, copy)
+    import joblib
+    import numpy as np
+    # another model file, whose classes have other names: the answer must use the file it is given
+    other = joblib.load(MODEL_PATH)
+    other.steps[-1][1].classes_ = np.array([f"team-{c}" for c in other.steps[-1][1].classes_])
+    path = _tk.scratch_dir() / "other_model.joblib"
+    joblib.dump(other, path)
     with _tk.swapped(globals(), preprocess=_reference_preprocess):
-        clf = _tk.quietly(TicketClassifier, str(copy))
-        copy.unlink()
+        clf = _tk.quietly(TicketClassifier, str(path), threshold=0.0)
+        path.unlink()
         single = _tk.quietly(clf.predict, "my invoice shows a charge of 30 dollars twice")
         batch = _tk.quietly(clf.predict_batch, ["app crashes with error 500", "where is parcel 77"])
-    assert isinstance(single, dict) and len(batch) == 2
+    labels = [single["label"]] + [item["label"] for item in batch]
+    assert all(label.startswith("team-") for label in labels), (
+        f"predictions must come from the model at model_path, got labels {labels}")
 _hidden_ticket_classifier_loads_once()
 ### END HIDDEN TESTS
 

@@ -168,7 +168,7 @@ def grade_batch(
     def progress(student: str, notebook: str) -> None:
         with lock:
             done[0] += 1
-            _say(f"{done[0]}/{total} notebooks graded ({student}: {notebook})")
+            _say(f"grading notebook {done[0]}/{total}: {student} / {notebook}")
 
     if to_grade:
         _say(f"autograding {len(to_grade)} candidate(s) with nbgrader, {workers} at a time ...")

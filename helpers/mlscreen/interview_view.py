@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import html
 import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 
-from .content import Question, RoleProfile, Rubric, Stage
+from .content import Question, RoleProfile, Rubric, RubricCategory, Stage
 from .scorecard import Recommendation, Scorecard, ScorecardStore
 
 if TYPE_CHECKING:
@@ -27,6 +28,7 @@ ScoresSource = Callable[[], Sequence["NotebookScore"]]
 SessionOpener = Callable[[str, str, str], "InterviewView"]
 
 _TICK_SECONDS = 1.0
+_SUBHEAD = "<div class='mlscreen-subhead'>{}</div>"
 _STYLE = """
 <style>
 .mlscreen-badge { display: inline-block; padding: 1px 9px; border-radius: 10px;
@@ -105,6 +107,9 @@ class _ErrorLine(widgets.HTML):
     def show(self, err: Exception | None) -> None:
         self.value = "" if err is None else f"Not saved: {_esc(err)}"
 
+    def warn(self, message: str) -> None:
+        self.value = _esc(message)
+
 
 class StageView(widgets.VBox):
     """One stage of one interviewer's scorecard: points, follow-ups, rubric, timer, notes."""
@@ -116,6 +121,7 @@ class StageView(widgets.VBox):
         self._card = card
         self._refreshing = False
         self._error = _ErrorLine()
+        self._asked: dict[str, widgets.Checkbox] = {}
         self._points: dict[str, widgets.Checkbox] = {}
         self._followups: dict[str, widgets.Checkbox] = {}
         self._question_notes: dict[str, widgets.Textarea] = {}
@@ -123,6 +129,7 @@ class StageView(widgets.VBox):
         self._levels: dict[str, widgets.RadioButtons] = {}
         self._coverage = _html("", "mlscreen-stage-coverage")
         self._flag_count = _html("", "mlscreen-red-flag-count")
+        self._saved_at = _html("", "mlscreen-saved")
         self._total = _html("", "mlscreen-total")
         self._verdict = _html("", "mlscreen-verdict")
         self._timer_text = _html("", "mlscreen-timer")
@@ -156,14 +163,19 @@ class StageView(widgets.VBox):
             ),
             widgets.HBox([self._timer_button, self._timer_text]),
             widgets.HBox([self._coverage, self._flag_count]),
-            self._error,
+            widgets.HBox([self._saved_at, self._error]),
             *[self._question(q) for q in planned],
             *([other_box] if others else []),
             widgets.HBox([rubric, self._scores]) if self._scores else rubric,
-            _html("<div class='mlscreen-subhead'>Notes</div>", "mlscreen-notes-title"),
+            _html(_SUBHEAD.format("Notes"), "mlscreen-notes-title"),
             self._notes,
         ]
         self.refresh()
+        if card.recovered_from is not None:
+            self._error.warn(
+                f"The earlier file of this scorecard could not be read; it is kept as "
+                f"{card.recovered_from.name} and this card starts empty."
+            )
 
     @property
     def card(self) -> Scorecard:
@@ -174,28 +186,25 @@ class StageView(widgets.VBox):
         card = self._card
         coverage = _html("", "mlscreen-question-coverage")
         self._question_coverage[question.id] = coverage
+        asked = _check("Asked", question.id in card.asked, "mlscreen-asked")
+        asked.observe(lambda c: self._apply(card.mark_asked, question.id, c["new"]), "value")
+        self._asked[question.id] = asked
         items: list[widgets.Widget] = [
             _html(
                 f"<b>{_esc(question.topic)}</b><div>{_esc(question.prompt)}</div>"
                 f"<div class='mlscreen-muted'>{_esc(question.intent)}</div>",
                 "mlscreen-prompt",
             ),
-            coverage,
+            widgets.HBox([asked, coverage]),
         ]
         for point in question.points:
             items.append(self._tick_box(point.id, point.text, "mlscreen-point"))
         if question.red_flags:
-            items.append(_html("<div class='mlscreen-subhead'>Red flags</div>", "mlscreen-label"))
+            items.append(_html(_SUBHEAD.format("Red flags"), "mlscreen-label"))
             items += [self._tick_box(f.id, f.text, "mlscreen-red-flag") for f in question.red_flags]
         if question.followups:
-            items.append(_html("<div class='mlscreen-subhead'>Follow-ups asked</div>", "mlscreen-label"))
-            for followup in question.followups:
-                box = _check(followup.text, followup.id in card.followups_asked, "mlscreen-followup")
-                box.observe(
-                    lambda c, fid=followup.id: self._apply(card.ask_followup, fid, c["new"]), "value"
-                )
-                self._followups[followup.id] = box
-                items.append(box)
+            items.append(_html(_SUBHEAD.format("Follow-ups asked"), "mlscreen-label"))
+            items += [self._followup_box(f.id, f.text) for f in question.followups]
         note = widgets.Textarea(
             value=card.question_notes.get(question.id, ""), placeholder="Notes on this answer",
             continuous_update=True, layout=widgets.Layout(width="100%", height="48px"),
@@ -215,32 +224,41 @@ class StageView(widgets.VBox):
         self._points[point_id] = box
         return box
 
+    def _followup_box(self, followup_id: str, text: str) -> widgets.Checkbox:
+        box = _check(text, followup_id in self._card.followups_asked, "mlscreen-followup")
+        box.observe(lambda c: self._apply(self._card.ask_followup, followup_id, c["new"]), "value")
+        self._followups[followup_id] = box
+        return box
+
     def _rubric(self, rubric: Rubric) -> widgets.VBox:
         rows: list[widgets.Widget] = [
             _html(f"<h4>{_esc(rubric.name)}</h4>", "mlscreen-rubric-title"),
             _html(f"<div class='mlscreen-muted'>{_esc(rubric.note)}</div>", "mlscreen-rubric-note"),
         ]
         for category in rubric.categories:
-            choice = widgets.RadioButtons(
-                options=[(f"{lv.score} {lv.label}: {lv.descriptor}", lv.score) for lv in category.levels],
-                value=self._card.level(category.id),
-                layout=widgets.Layout(width="auto"),
-            )
-            choice.add_class("mlscreen-level")
-            choice.add_class(f"mlscreen-level-{category.id}")
-            choice.observe(lambda c, cid=category.id: self._apply(self._card.set_level, cid, c["new"]), "value")
-            clear = widgets.Button(description="clear", layout=widgets.Layout(width="auto"))
-            clear.add_class("mlscreen-level-clear")
-            clear.on_click(lambda _, cid=category.id: self._apply(self._card.set_level, cid, None))
-            self._levels[category.id] = choice
-            rows += [
-                widgets.HBox([_html(f"<b>{_esc(category.name)}</b>", "mlscreen-category"), clear]),
-                choice,
-            ]
+            rows += self._category(category)
         rows.append(widgets.HBox([self._total, self._verdict]))
         box = widgets.VBox(rows, layout=widgets.Layout(flex="1 1 auto"))
         box.add_class("mlscreen-rubric")
         return box
+
+    def _category(self, category: RubricCategory) -> list[widgets.Widget]:
+        """A category's name, a clear button, and its levels with their descriptors."""
+        set_level = self._card.set_level
+        choice = widgets.RadioButtons(
+            options=[(f"{v.score} {v.label}: {v.descriptor}", v.score) for v in category.levels],
+            value=self._card.level(category.id),
+            layout=widgets.Layout(width="auto"),
+        )
+        choice.add_class("mlscreen-level")
+        choice.add_class(f"mlscreen-level-{category.id}")
+        choice.observe(lambda c: self._apply(set_level, category.id, c["new"]), "value")
+        clear = widgets.Button(description="clear", layout=widgets.Layout(width="auto"))
+        clear.add_class("mlscreen-level-clear")
+        clear.on_click(lambda _: self._apply(set_level, category.id, None))
+        self._levels[category.id] = choice
+        name = _html(f"<b>{_esc(category.name)}</b>", "mlscreen-category")
+        return [widgets.HBox([name, clear]), choice]
 
     # forwarding and refreshing ----------------------------------------------------------
     def _apply(self, change: Callable, *args) -> None:
@@ -272,6 +290,8 @@ class StageView(widgets.VBox):
         card = self._card
         self._timer_button.value = card.timer_running
         self._timer_button.description = "Stop timer" if card.timer_running else "Start timer"
+        for question_id, box in self._asked.items():
+            box.value = question_id in card.asked
         for point_id, box in self._points.items():
             box.value = card.is_ticked(point_id)
         for followup_id, box in self._followups.items():
@@ -287,13 +307,18 @@ class StageView(widgets.VBox):
         for question_id, label in self._question_coverage.items():
             count = len(card.bank.question(question_id).points)
             heard = round(card.question_coverage(question_id) * count)
-            label.value = f"<span class='mlscreen-muted'>{heard} / {count} points heard</span>"
+            label.value = f"<span class='mlscreen-muted'>&nbsp;{heard} / {count} points heard"
+        counted = len(card.covered_questions)
         self._coverage.value = (
             f"Coverage: <b>{card.points_ticked} / {card.points_expected}</b> expected points "
-            f"({card.coverage:.0%})&nbsp;&nbsp;"
+            f"({card.coverage:.0%}) over {counted} question{'s' * (counted != 1)}&nbsp;&nbsp;"
         )
+        if card.updated_at is not None:
+            saved = time.strftime("%H:%M:%S", time.localtime(card.updated_at))
+            self._saved_at.value = f"<span class='mlscreen-muted'>Last saved {saved}&nbsp;</span>"
         flags = len(card.red_flags)
-        self._flag_count.value = _badge(f"{flags} red flag{'s' * (flags != 1)}", "over" if flags else "none")
+        flag_text = f"{flags} red flag{'s' * (flags != 1)}"
+        self._flag_count.value = _badge(flag_text, "over" if flags else "none")
         rubric = card.rubric
         scored = sum(c.id in card.levels for c in rubric.categories)
         if card.total is None:
@@ -329,14 +354,15 @@ class _AutogradedScores(widgets.VBox):
         reload = widgets.Button(description="Reload scores", layout=widgets.Layout(width="auto"))
         reload.add_class("mlscreen-autograded-reload")
         reload.on_click(lambda _: self.refresh())
-        self.children = [_html("<h4>Autograded coding screen</h4>", "mlscreen-label"), self._table, reload]
+        title = _html("<h4>Autograded coding screen</h4>", "mlscreen-label")
+        self.children = [title, self._table, reload]
         self.refresh()
 
     def refresh(self) -> None:
         try:
             scores = list(self._source())
         except Exception as err:  # a locked or damaged gradebook must not break the interview
-            self._table.value = f"<span class='mlscreen-error'>Gradebook not readable: {_esc(err)}</span>"
+            self._table.value = f"<span class='mlscreen-error'>Gradebook unreadable: {_esc(err)}"
             return
         if not scores:
             self._table.value = "<span class='mlscreen-muted'>No autograded scores yet.</span>"
@@ -357,7 +383,9 @@ class _AutogradedScores(widgets.VBox):
 class _PendingStage(widgets.VBox):
     """A stage this interviewer has not begun: what it covers, and a button to begin it."""
 
-    def __init__(self, stage: Stage, planned: Sequence[Question], begin: Callable[[], None]) -> None:
+    def __init__(
+        self, stage: Stage, planned: Sequence[Question], begin: Callable[[], None]
+    ) -> None:
         super().__init__()
         self.add_class("mlscreen-stage-pending")
         prompts = "".join(f"<li>{_esc(q.prompt)}</li>" for q in planned)
@@ -418,8 +446,9 @@ class InterviewView(widgets.VBox):
         self.children = [
             widgets.HTML(_STYLE),
             _html(
-                f"<h2>Candidate {_esc(candidate)}</h2><div>Interviewer <b>{_esc(interviewer)}</b> · "
-                f"role profile <b>{_esc(self._profile.name)}</b> ({_esc(self._profile.focus)})</div>"
+                f"<h2>Candidate {_esc(candidate)}</h2>"
+                f"<div>Interviewer <b>{_esc(interviewer)}</b> · role profile "
+                f"<b>{_esc(self._profile.name)}</b> ({_esc(self._profile.focus)})</div>"
                 f"<div class='mlscreen-muted'>{_esc(self._profile.description)}</div>",
                 "mlscreen-session",
             ),
@@ -433,11 +462,6 @@ class InterviewView(widgets.VBox):
         self._ticker = threading.Thread(target=self._tick, name="mlscreen-timer", daemon=True)
         self._ticker.start()
 
-    @property
-    def stage_views(self) -> dict[str, StageView]:
-        """The stages begun so far, by stage id."""
-        return dict(self._stages)
-
     def begin(self, stage_id: str) -> StageView:
         """Create (or open) this interviewer's scorecard for a stage and show it."""
         if stage_id not in self._stages:
@@ -448,14 +472,17 @@ class InterviewView(widgets.VBox):
 
     def close(self) -> None:
         """Stop the timer display and close every widget of the view."""
-        self._stop.set()
+        stop = getattr(self, "_stop", None)
+        if stop is not None:
+            stop.set()
         for child in self.children:
             _close_tree(child)
         super().close()
 
     def _pending(self, stage_id: str) -> _PendingStage:
         planned = self._store.bank.planned_questions(self._profile.id, stage_id)
-        return _PendingStage(self._store.bank.stage(stage_id), planned, lambda: self._begin_safely(stage_id))
+        stage = self._store.bank.stage(stage_id)
+        return _PendingStage(stage, planned, lambda: self._begin_safely(stage_id))
 
     def _begin_safely(self, stage_id: str) -> None:
         try:
@@ -482,9 +509,8 @@ class InterviewView(widgets.VBox):
                 continue
             card = view.card
             total = "–" if card.total is None else str(card.total)
-            badges.append(
-                f"{_esc(name)} <b>{total}/{card.max_total}</b> {_badge(str(card.verdict), _kind(card.verdict))}"
-            )
+            verdict = _badge(str(card.verdict), _kind(card.verdict))
+            badges.append(f"{_esc(name)} <b>{total}/{card.max_total}</b> {verdict}")
         self._badges.value = "Your scores: " + " &nbsp;·&nbsp; ".join(badges)
         try:
             recommendation = self._store.recommendation(self._candidate)
@@ -494,10 +520,14 @@ class InterviewView(widgets.VBox):
         self._recommendation.value = _recommendation_html(recommendation)
 
     def _tick(self) -> None:
+        """Move the running timers' displays once a second (in a background thread)."""
         while not self._stop.wait(_TICK_SECONDS):
             for view in list(self._stages.values()):
-                if view.card.timer_running:
-                    view.refresh_timer()
+                try:
+                    if view.card.timer_running:
+                        view.refresh_timer()
+                except Exception:  # a display glitch must not stop the clock
+                    continue
 
 
 def _recommendation_html(recommendation: Recommendation) -> str:
@@ -521,9 +551,11 @@ class SessionPicker(widgets.VBox):
         candidate: str = "",
         interviewer: str = "",
         profile: str | None = None,
+        profile_of: Callable[[str], str | None] | None = None,
     ) -> None:
         super().__init__()
         self.add_class("mlscreen-picker")
+        self._profile_of = profile_of
         self._on_open: Callable[[str, str, str], object] | None = None
         self._candidate = widgets.Combobox(
             value=candidate, options=list(candidates), description="Candidate",
@@ -539,6 +571,7 @@ class SessionPicker(widgets.VBox):
             description="Role profile", style={"description_width": "initial"},
         )
         self._profile.add_class("mlscreen-profile")
+        self._candidate.observe(self._on_candidate, "value")
         self._button = widgets.Button(description="Open scorecard", button_style="primary")
         self._button.add_class("mlscreen-open")
         self._button.on_click(lambda _: self.submit())
@@ -547,6 +580,12 @@ class SessionPicker(widgets.VBox):
             widgets.HTML(_STYLE), self._candidate, self._interviewer, self._profile,
             self._button, self._error,
         ]
+
+    def _on_candidate(self, change: dict) -> None:
+        """A candidate screened before keeps the role profile on their scorecards."""
+        known = self._profile_of(change["new"].strip()) if self._profile_of else None
+        if known in {value for _, value in self._profile.options}:
+            self._profile.value = known
 
     def on_open(self, callback: Callable[[str, str, str], object]) -> None:
         """Call `callback(candidate, interviewer, profile)` when the interviewer opens a session."""
@@ -557,7 +596,9 @@ class SessionPicker(widgets.VBox):
         if self._on_open is None:
             return
         try:
-            self._on_open(self._candidate.value.strip(), self._interviewer.value.strip(), self._profile.value)
+            self._on_open(
+                self._candidate.value.strip(), self._interviewer.value.strip(), self._profile.value
+            )
         except (OSError, ValueError, KeyError) as err:
             self._error.value = _esc(err)
         else:
@@ -575,7 +616,7 @@ class CompanionView(widgets.VBox):
         picker.on_open(self.open_session)
         self._session: InterviewView | None = None
         switch = widgets.Button(description="Change candidate or interviewer",
-                                layout=widgets.Layout(width="auto"))
+                                icon="exchange", layout=widgets.Layout(width="auto"))
         switch.add_class("mlscreen-switch")
         switch.on_click(lambda _: self._show_picker())
         self._switch = switch
@@ -591,14 +632,22 @@ class CompanionView(widgets.VBox):
         session = self._open_session(candidate, interviewer, profile)
         self._close_session()
         self._session = session
-        self.children = [self._switch, session]
+        self.children = [widgets.HBox([self._switch]), session]
         return session
+
+    def close(self) -> None:
+        """Close the open session, the picker and this view."""
+        self._close_session()
+        for part in (getattr(self, "_picker", None), getattr(self, "_switch", None)):
+            if part is not None:
+                _close_tree(part)
+        super().close()
 
     def _show_picker(self) -> None:
         self._close_session()
         self.children = [self._picker]
 
     def _close_session(self) -> None:
-        if self._session is not None:
+        if getattr(self, "_session", None) is not None:
             self._session.close()
             self._session = None

@@ -66,21 +66,15 @@ class Server:
         return "\n".join(text.splitlines()[-lines:])
 
 
-def free_port() -> int:
+def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
-def is_listening(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-def start_server(command: list[str], *, cwd: Path, env: dict[str, str], log: Path) -> subprocess.Popen:
+def _start_server(
+    command: list[str], *, cwd: Path, env: dict[str, str], log: Path
+) -> subprocess.Popen:
     """Start `command` in a new session, its stdout and stderr in `log`."""
     with log.open("wb") as out:
         return subprocess.Popen(
@@ -89,7 +83,7 @@ def start_server(command: list[str], *, cwd: Path, env: dict[str, str], log: Pat
         )
 
 
-def wait_for(ready, process: subprocess.Popen, what: str, log: Path) -> None:
+def _wait_for(ready, process: subprocess.Popen, what: str, log: Path) -> None:
     """Poll `ready()` until true; fail with the server log if the process dies or time runs out."""
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
@@ -101,7 +95,7 @@ def wait_for(ready, process: subprocess.Popen, what: str, log: Path) -> None:
     raise RuntimeError(f"{what} not ready after {START_TIMEOUT_S} s:\n{log.read_text()}")
 
 
-def copy_course(dest: Path) -> Path:
+def _copy_course(dest: Path) -> Path:
     """A course directory holding the repository's nbgrader config and notebooks."""
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copy2(REPO / "nbgrader_config.py", dest / "nbgrader_config.py")
@@ -157,9 +151,9 @@ def page(browser):
 @pytest.fixture(scope="module")
 def lab_server(browser, tmp_path_factory, jupyter_env) -> Iterator[Server]:
     """JupyterLab serving a copy of the course (MLSCREEN_ROOT unset: the notebook finds it)."""
-    root = copy_course(tmp_path_factory.mktemp("lab-course"))
-    port = free_port()
-    log = root.parent / "lab.log"
+    base_dir = tmp_path_factory.mktemp("lab")
+    root, log = _copy_course(base_dir / "course"), base_dir / "server.log"
+    port = _free_port()
     command = [
         sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
         "--ServerApp.port_retries=0", f"--IdentityProvider.token={TOKEN}",
@@ -168,11 +162,12 @@ def lab_server(browser, tmp_path_factory, jupyter_env) -> Iterator[Server]:
     ]
     if os.geteuid() == 0:
         command.append("--allow-root")
-    process = start_server(command, cwd=root, env=jupyter_env, log=log)
+    process = _start_server(command, cwd=root, env=jupyter_env, log=log)
     base = f"http://127.0.0.1:{port}"
-    server = Server(process, f"{base}/lab/tree/notebooks/interviewer.ipynb?token={TOKEN}", root, log)
+    notebook = f"{base}/lab/tree/notebooks/interviewer.ipynb?token={TOKEN}"
+    server = Server(process, notebook, root, log)
     try:
-        wait_for(lambda: _status_ok(base), process, "JupyterLab", log)
+        _wait_for(lambda: _status_ok(base), process, "JupyterLab", log)
         yield server
     finally:
         server.stop()
@@ -189,15 +184,15 @@ def _status_ok(url: str) -> bool:
 @pytest.fixture(scope="module")
 def interview_app(browser, tmp_path_factory, jupyter_env) -> Iterator[Server]:
     """`mlscreen interview` (Voilà) on a copy of the course; the URL is the one it prints."""
-    root = copy_course(tmp_path_factory.mktemp("app-course"))
-    port = free_port()
-    log = root.parent / "interview.log"
+    base_dir = tmp_path_factory.mktemp("app")
+    root, log = _copy_course(base_dir / "course"), base_dir / "server.log"
+    port = _free_port()
     command = [sys.executable, "-m", "mlscreen.cli", "--root", str(root), "interview",
                f"--port={port}"]
-    process = start_server(command, cwd=root, env=jupyter_env, log=log)
+    process = _start_server(command, cwd=root, env=jupyter_env, log=log)
     server = Server(process, "", root, log)
     try:
-        wait_for(lambda: _printed_url(log) is not None, process, "mlscreen interview", log)
+        _wait_for(lambda: _printed_url(log) is not None, process, "mlscreen interview", log)
         server.url = _printed_url(log)
         yield server
     finally:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 import pytest
 
@@ -31,7 +32,7 @@ def _run_all(page) -> None:
 def _restart_kernel(page) -> None:
     page.get_by_role("menuitem", name="Kernel", exact=True).click()
     page.get_by_role("menuitem", name=re.compile(r"^Restart Kernel…")).first.click()
-    page.locator(".jp-Dialog").get_by_role("button", name="Restart", exact=True).click()
+    page.locator(".jp-Dialog").get_by_role("button", name="Confirm Kernel Restart").click()
     page.locator(".jp-Dialog").wait_for(state="detached")
 
 
@@ -79,7 +80,6 @@ def test_ticks_scores_and_notes_survive_a_kernel_restart(lab_server, page):
     assert f"2 / {len(question.points)} points heard" in question_box.locator(
         ".mlscreen-question-coverage"
     ).inner_text()
-    page.locator(".mlscreen-notes textarea").blur()
 
     # The page only shows a total once it is saved: the card on disk already holds it.
     card = _card(lab_server.root)
@@ -96,24 +96,37 @@ def test_ticks_scores_and_notes_survive_a_kernel_restart(lab_server, page):
     _restart_kernel(page)
     _wait_idle(page)
     _run_all(page)
+    # A fresh kernel ran the cell (an old one would number it [2]).
+    page.locator(".jp-CodeCell .jp-InputPrompt").filter(has_text="[1]:").wait_for()
 
     # The last session reopens by itself with everything as it was.
     page.get_by_role("tab", name=design.name).click()
+    _assert_restored(page, question, points, shown_total)
+    assert _saved(lab_server.root)["ticked"] == sorted(p.id for p in points)
+
+    # Closing the browser tab loses nothing either: run again in a new tab, all is there.
+    second = page.context.new_page()
+    page.close()
+    second.goto(lab_server.url)
+    _wait_idle(second)
+    _run_all(second)
+    second.get_by_role("tab", name=design.name).click()
+    _assert_restored(second, question, points, shown_total)
+
+
+def _assert_restored(page, question, points, shown_total: str) -> None:
     stage = page.locator(f".mlscreen-stage-{STAGE}")
     stage.locator(".mlscreen-total").filter(has_text=shown_total).wait_for()
     for point in points:
         assert stage.get_by_role("checkbox", name=point.text, exact=True).is_checked()
-    unticked = question.points[2]
+    unticked = question.points[len(points)]
     assert not stage.get_by_role("checkbox", name=unticked.text, exact=True).is_checked()
     assert stage.locator(".mlscreen-notes textarea").input_value() == NOTE
     assert stage.locator(".mlscreen-verdict").inner_text().strip() == "pass"
-    assert _saved(lab_server.root)["ticked"] == sorted(p.id for p in points)
 
 
 def _wait_for_saved_note(root, timeout_s: float = 10.0) -> None:
     """The note is saved keystroke by keystroke; wait for the last one to reach the kernel."""
-    import time
-
     deadline = time.monotonic() + timeout_s
     while _saved(root)["notes"] != NOTE:
         assert time.monotonic() < deadline, f"note not saved: {_saved(root)['notes']!r}"
