@@ -24,6 +24,7 @@ c.CourseDirectory.ignore = [
 c.Execute.extra_arguments = [
     "--InteractiveShell.xmode=Minimal",
     "--IPKernelApp.exec_lines=import mlscreen.testkit",
+    "--IPKernelApp.log_level=ERROR",
 ]
 # Per-cell limit; a loop that ignores SIGINT costs that cell, not the whole student.
 c.Execute.timeout = 30

@@ -155,7 +155,7 @@ def _url(rng: np.random.Generator) -> str:
 def _email(rng: np.random.Generator) -> str:
     local = ["jane.doe", "Bob_Smith", "ops+tickets", "kim-lee", "Max"][rng.integers(5)]
     digits = str(rng.integers(1, 999)) if rng.random() < 0.5 else ""
-    domain = ["example.com", "Mail.co.uk", "corp.io", "uni.edu"][rng.integers(4)]
+    domain = ["example.com", "Mail.co", "corp.io", "uni.edu"][rng.integers(4)]
     return f"{local}{digits}@{domain}"
 
 

@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.api import Gradebook, MissingEntry, SubmittedAssignment
 
 from .course import Course
+
+
+@contextmanager
+def _submission(course: Course, student: str) -> Iterator[SubmittedAssignment | None]:
+    """The student's submission in an open gradebook, or None when there is none yet."""
+    if not course.gradebook.exists():
+        yield None
+        return
+    with Gradebook(course.gradebook_url) as gb:
+        try:
+            submission = gb.find_submission(course.assignment, student)
+        except MissingEntry:
+            submission = None
+        yield submission
 
 
 @dataclass(frozen=True)
@@ -22,12 +38,8 @@ class NotebookScore:
 
 def notebook_scores(course: Course, student: str) -> list[NotebookScore]:
     """Every notebook score of `student` for the course's assignment ([] if not graded yet)."""
-    if not course.gradebook.exists():
-        return []
-    with Gradebook(course.gradebook_url) as gb:
-        try:
-            submission = gb.find_submission(course.assignment, student)
-        except MissingEntry:
+    with _submission(course, student) as submission:
+        if submission is None:
             return []
         return [
             NotebookScore(
@@ -51,6 +63,7 @@ class AnswerScore:
     score: float
     max_score: float
     needs_manual_grade: bool
+    written: bool = False  # a prose answer graded by hand, not by tests
 
 
 def answer_name(grade_id: str) -> str:
@@ -60,29 +73,26 @@ def answer_name(grade_id: str) -> str:
 
 def answer_scores(course: Course, student: str) -> list[AnswerScore]:
     """Points per answer name for every graded notebook of `student` ([] if not graded)."""
-    if not course.gradebook.exists():
-        return []
-    with Gradebook(course.gradebook_url) as gb:
-        try:
-            submission = gb.find_submission(course.assignment, student)
-        except MissingEntry:
+    with _submission(course, student) as submission:
+        if submission is None:
             return []
         totals: dict[tuple[str, str], list[float | bool]] = {}
         for nb in submission.notebooks:
             for grade in nb.grades:
                 key = (nb.name, answer_name(grade.name))
-                entry = totals.setdefault(key, [0.0, 0.0, False])
+                entry = totals.setdefault(key, [0.0, 0.0, False, False])
                 entry[0] += float(grade.score or 0.0)
                 entry[1] += float(grade.max_score or 0.0)
                 entry[2] = bool(entry[2] or grade.needs_manual_grade)
+                entry[3] = bool(entry[3] or grade.cell.cell_type == "markdown")
         return [
-            AnswerScore(student, notebook, answer, score, max_score, manual)
-            for (notebook, answer), (score, max_score, manual) in sorted(totals.items())
+            AnswerScore(student, notebook, answer, score, max_score, manual, written)
+            for (notebook, answer), (score, max_score, manual, written) in sorted(totals.items())
         ]
 
 
-def assignment_answers(course: Course) -> list[tuple[str, str, float]]:
-    """(notebook, answer, max points) for every answer of the assignment, from the gradebook."""
+def assignment_answers(course: Course) -> list[tuple[str, str, float, bool]]:
+    """(notebook, answer, max points, written) for every answer of the assignment."""
     if not course.gradebook.exists():
         return []
     with Gradebook(course.gradebook_url) as gb:
@@ -90,9 +100,10 @@ def assignment_answers(course: Course) -> list[tuple[str, str, float]]:
             assignment = gb.find_assignment(course.assignment)
         except MissingEntry:
             return []
-        totals: dict[tuple[str, str], float] = {}
+        totals: dict[tuple[str, str], tuple[float, bool]] = {}
         for nb in assignment.notebooks:
             for cell in nb.grade_cells:
                 key = (nb.name, answer_name(cell.name))
-                totals[key] = totals.get(key, 0.0) + float(cell.max_score)
-        return [(notebook, answer, points) for (notebook, answer), points in sorted(totals.items())]
+                points, written = totals.get(key, (0.0, False))
+                totals[key] = (points + float(cell.max_score), written or cell.cell_type == "markdown")
+        return [(nb, answer, points, written) for (nb, answer), (points, written) in sorted(totals.items())]

@@ -37,14 +37,23 @@ class CandidateResult:
 
     @property
     def score(self) -> float:
-        return sum(a.score for a in self.answers)
+        """Autograded points (written answers are graded by hand, apart)."""
+        return sum(a.score for a in self.answers if not a.written)
 
     @property
     def max_score(self) -> float:
-        return sum(a.max_score for a in self.answers)
+        return sum(a.max_score for a in self.answers if not a.written)
+
+    @property
+    def written(self) -> str:
+        """Hand-graded points as `score/max`, or `pending` while an answer awaits its grader."""
+        rows = [a for a in self.answers if a.written]
+        if any(a.needs_manual_grade for a in rows):
+            return "pending"
+        return f"{sum(a.score for a in rows):g}/{sum(a.max_score for a in rows):g}" if rows else "-"
 
     def notebook_score(self, notebook: str) -> tuple[float, float]:
-        rows = [a for a in self.answers if a.notebook == notebook]
+        rows = [a for a in self.answers if a.notebook == notebook and not a.written]
         return sum(a.score for a in rows), sum(a.max_score for a in rows)
 
 
@@ -194,6 +203,6 @@ def _with_zeros(student: str, scored: list[AnswerScore], answers) -> list[Answer
     """Every answer of the assignment, with 0 points where nothing was graded."""
     have = {(a.notebook, a.answer): a for a in scored}
     return [
-        have.get((nb, name)) or AnswerScore(student, nb, name, 0.0, points, False)
-        for nb, name, points in answers
+        have.get((nb, name)) or AnswerScore(student, nb, name, 0.0, points, False, written)
+        for nb, name, points, written in answers
     ]

@@ -21,6 +21,9 @@ def nbgrader_env() -> dict[str, str]:
     bin_dir = str(Path(sys.executable).parent)
     env["PATH"] = os.pathsep.join([bin_dir, env.get("PATH", "")])
     env.setdefault("PYTHONUNBUFFERED", "1")
+    # graders run side by side: one thread per kernel, so their numeric libraries do not fight
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        env.setdefault(name, "1")
     return env
 
 

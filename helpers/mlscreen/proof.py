@@ -24,6 +24,7 @@ def _validator_config() -> Config:
     config.Execute.extra_arguments = [
         "--InteractiveShell.xmode=Minimal",
         "--IPKernelApp.exec_lines=import mlscreen.testkit",
+        "--IPKernelApp.log_level=ERROR",
     ]
     config.Execute.timeout = 120
     return config

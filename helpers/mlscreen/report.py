@@ -27,6 +27,7 @@ def grades_table(summary: GradingSummary) -> pd.DataFrame:
         row["total"] = result.score
         row["max"] = result.max_score
         row["percent"] = round(100 * result.score / result.max_score, 1) if result.max_score else 0.0
+        row["written"] = result.written
         row["notes"] = "; ".join(result.notes)
         rows.append(row)
     return pd.DataFrame(rows)
@@ -36,11 +37,11 @@ def answers_table(summary: GradingSummary) -> pd.DataFrame:
     """One row per candidate and answer name, with its points (for per-answer plots)."""
     return pd.DataFrame(
         [
-            {"candidate": a.student, "notebook": a.notebook, "answer": a.answer,
-             "score": a.score, "max_score": a.max_score, "needs_manual_grade": a.needs_manual_grade}
+            {"candidate": a.student, "notebook": a.notebook, "answer": a.answer, "score": a.score,
+             "max_score": a.max_score, "written": a.written, "needs_manual_grade": a.needs_manual_grade}
             for result in summary.results for a in result.answers
         ],
-        columns=["candidate", "notebook", "answer", "score", "max_score", "needs_manual_grade"],
+        columns=["candidate", "notebook", "answer", "score", "max_score", "written", "needs_manual_grade"],
     )
 
 
@@ -69,6 +70,7 @@ def _score_chart(table: pd.DataFrame, path: Path) -> Path:
 
 
 def _answer_chart(answers: pd.DataFrame, path: Path) -> Path:
+    answers = answers[~answers["written"]]
     shares = answers.assign(share=answers["score"] / answers["max_score"].where(answers["max_score"] > 0))
     grid = shares.pivot_table(index="candidate", columns="answer", values="share", aggfunc="sum")
     fig, ax = plt.subplots(figsize=(1.0 * len(grid.columns) + 3, 0.4 * len(grid) + 2))
@@ -104,8 +106,9 @@ def write_report(course: Course, summary: GradingSummary) -> Path:
         "```\n" + table.drop(columns=["notes"]).to_string(index=False) + "\n```", "",
         *(f"![{c.stem}]({c.name})" for c in charts), "",
         "## Notes", "", *(notes or ["- none"]), "",
-        "The written answer of `debug_classifier` (explain_bugs) is graded by hand in nbgrader's "
-        "formgrader; its points are not in these totals until then.",
+        "`total` and `max` are autograded points. The written answer of `debug_classifier` "
+        "(`explain_bugs`) is graded by hand in nbgrader's formgrader: the `written` column says "
+        "`pending` until then.",
     ])
     (out / "report.md").write_text(markdown + "\n", encoding="utf-8")
     page = "\n".join([

@@ -7,9 +7,10 @@ pristine. `restore()` puts back anything a candidate replaced since (`builtins.a
 warnings and printing silenced (nbgrader fails a test cell that writes to stderr, and a warning
 from pandas or scikit-learn must never cost a correct answer) and within a time limit.
 
-Loaded in a kernel, it also bounds every cell's run time: a candidate's endless loop, even one
-that ignores Ctrl-C (SIGINT), is stopped by an exception raised inside it, so the kernel stays
-responsive and only the cells that call the loop lose their points. Nothing here is an answer.
+Loaded in a grading kernel, it also guards every cell: patched helpers are put back before the
+cell runs, and its run time is bounded. A candidate's endless loop, even one that ignores Ctrl-C
+(SIGINT), is stopped by an exception raised inside it, so the kernel stays responsive and only
+the cells that call the loop lose their points. Nothing here is an answer.
 """
 
 from __future__ import annotations
@@ -106,11 +107,13 @@ def time_limit(seconds: float, what: str = "the call"):
         deadline.stop()
 
 
-def _limit_every_cell(shell, seconds: float) -> None:
-    """Bound each cell of an IPython kernel: the kernel answers again after `seconds`."""
+def _guard_every_cell(shell, seconds: float) -> None:
+    """Before each cell of a grading kernel, put back patched helpers (so visible tests compare
+    with the real ones too) and bound its run time: the kernel answers again after `seconds`."""
     running: list[_Deadline] = []
 
     def before(*_):
+        restore()
         running.append(_Deadline(seconds, threading.get_ident(), "this cell").start())
 
     def after(*_):
@@ -128,7 +131,7 @@ def _install_in_kernel() -> None:
         return
     shell = get_ipython()
     if shell is not None and getattr(shell, "kernel", None) is not None:
-        _limit_every_cell(shell, CELL_LIMIT_SECONDS)
+        _guard_every_cell(shell, CELL_LIMIT_SECONDS)
 
 
 def restore() -> None:
@@ -150,11 +153,14 @@ def quietly(function, *args, limit: float | None = None, **kwargs):
     """Call candidate code with warnings ignored, stdout/stderr swallowed, within a time limit."""
     seconds = CALL_LIMIT_SECONDS if limit is None else limit
     name = getattr(function, "__name__", "the call")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            with time_limit(seconds, f"{name}()"):
-                return function(*args, **kwargs)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+                with time_limit(seconds, f"{name}()"):
+                    return function(*args, **kwargs)
+    finally:
+        restore()  # whatever the call patched, the comparisons after it use pristine helpers
 
 
 def close(actual, expected, tol: float = 1e-9) -> bool:
