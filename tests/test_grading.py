@@ -31,7 +31,8 @@ def test_unchanged_submissions_are_kept_and_changed_ones_regraded(built_course):
     write_submission(built_course, "rerun-kept", [correct])
     write_submission(built_course, "rerun-changed", [correct])
     first = grade_batch(course=built_course, students=["rerun-kept", "rerun-changed"])
-    assert [r.status for r in first.results] == ["graded", "graded"]
+    # one notebook submitted of three: graded, and said to be incomplete
+    assert [r.status for r in first.results] == ["incomplete", "incomplete"]
     full = first.result("rerun-kept").notebook_score("data_cleaning")
     assert full[0] == full[1] > 0
 
@@ -40,7 +41,7 @@ def test_unchanged_submissions_are_kept_and_changed_ones_regraded(built_course):
     second = grade_batch(course=built_course, students=["rerun-kept", "rerun-changed"])
     assert second.result("rerun-kept").status == "skipped"
     assert second.result("rerun-kept").notebook_score("data_cleaning") == full, "nothing graded is lost"
-    assert second.result("rerun-changed").status == "graded"
+    assert second.result("rerun-changed").status == "incomplete"
     assert second.result("rerun-changed").notebook_score("data_cleaning")[0] == 0
 
 
@@ -78,7 +79,7 @@ def test_a_gradebook_lock_longer_than_five_seconds_does_not_abort_the_batch(buil
     finally:
         locker.join()
     for result in summary.results:
-        assert result.status == "graded", result.notes
+        assert result.status != "failed", result.notes
         score, max_score = result.notebook_score("inference_pipeline")
         assert score == max_score > 0
 

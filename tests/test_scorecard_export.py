@@ -126,11 +126,14 @@ def test_csv_skips_an_unreadable_card_and_says_so(course, store, cohort):
     assert broken.read_text() == "{torn"
 
 
-def test_cli_scorecards_command_writes_the_csv(course, cohort, capsys):
+def test_cli_scorecards_command_writes_the_csv_and_every_page(course, cohort, capsys):
     assert main(["--root", str(course.root), "scorecards"]) == 0
     out = course.reports / "scorecards.csv"
-    assert str(out) in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert str(out) in printed
     assert len(_read_csv(out)) == len(cohort)
+    pages = [line.split(" ", 1)[1] for line in printed.splitlines() if line.endswith(".html")]
+    assert pages and all(Path(page).is_file() for page in pages)
 
 
 # --- one-page scorecard -----------------------------------------------------------------

@@ -40,10 +40,14 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _scorecards(args: argparse.Namespace) -> int:
-    from .scorecard_export import write_scorecards_csv
+    from .scorecard_export import write_all_candidate_scorecards, write_scorecards_csv
 
-    out = write_scorecards_csv(course=_course(args), out=Path(args.out) if args.out else None)
+    course = _course(args)
+    out = write_scorecards_csv(course=course, out=Path(args.out) if args.out else None)
+    pages = write_all_candidate_scorecards(course=course)
     print(f"wrote {out}")
+    for page in pages:
+        print(f"wrote {page}")
     return 0
 
 
@@ -70,7 +74,8 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="build, grade the sample cohort and write the report")
     p.set_defaults(func=_demo)
 
-    p = sub.add_parser("scorecards", help="tabulate every interviewer scorecard into one CSV")
+    p = sub.add_parser(
+        "scorecards", help="tabulate every scorecard into one CSV and write each candidate's one-page scorecard")
     p.add_argument("--out", help="CSV path (default: reports/scorecards.csv)")
     p.set_defaults(func=_scorecards)
 
