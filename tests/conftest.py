@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,9 @@ from mlscreen.build import build
 
 REPO = Path(__file__).resolve().parents[1]
 COURSE_FILES = ("nbgrader_config.py", "authoring", "source", "samples", "notebooks")
+
+# As `make test` does: the venv's tools first on PATH (nbgrader creates a gradebook with `alembic`).
+os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
 
 
 def copy_course(target: Path) -> Course:

@@ -455,3 +455,28 @@ def test_warnings_do_not_leak_from_clean_runs(store, bank):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         _panel(store, bank, "data_scientist", _strong(bank))
+
+
+def test_counts_the_view_shows_come_from_the_model(tmp_path):
+    """Points heard per question, categories scored and over-time are the model's to compute."""
+    from mlscreen.content import load_bank
+    from mlscreen.course import Course
+    from mlscreen.scorecard import ScorecardStore
+
+    now = [1000.0]
+    store = ScorecardStore(Course(tmp_path), clock=lambda: now[0])
+    bank = load_bank()
+    stage = bank.stage("ml_knowledge")
+    card = store.open("cand-x", "ml_knowledge", "ivy", profile=bank.profiles[0].id)
+    question = stage.questions[0]
+    card.tick(question.points[0].id)
+    card.tick(question.points[1].id)
+    assert card.question_points(question.id) == (2, len(question.points))
+    first = card.rubric.categories[0]
+    card.set_level(first.id, 3)
+    assert card.categories_scored == 1
+    card.start_timer()
+    now[0] += stage.max_minutes * 60 - 1
+    assert not card.over_time
+    now[0] += 2
+    assert card.over_time

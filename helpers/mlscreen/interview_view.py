@@ -305,8 +305,7 @@ class StageView(widgets.VBox):
     def _refresh_counts(self) -> None:
         card = self._card
         for question_id, label in self._question_coverage.items():
-            count = len(card.bank.question(question_id).points)
-            heard = round(card.question_coverage(question_id) * count)
+            heard, count = card.question_points(question_id)
             label.value = f"<span class='mlscreen-muted'>&nbsp;{heard} / {count} points heard"
         counted = len(card.covered_questions)
         self._coverage.value = (
@@ -320,11 +319,11 @@ class StageView(widgets.VBox):
         flag_text = f"{flags} red flag{'s' * (flags != 1)}"
         self._flag_count.value = _badge(flag_text, "over" if flags else "none")
         rubric = card.rubric
-        scored = sum(c.id in card.levels for c in rubric.categories)
         if card.total is None:
             self._total.value = (
                 f"Total: <b>{card.partial_total} / {card.max_total}</b> so far "
-                f"({scored} of {len(rubric.categories)} scored; pass at {rubric.pass_at})&nbsp;"
+                f"({card.categories_scored} of {len(rubric.categories)} scored; "
+                f"pass at {rubric.pass_at})&nbsp;"
             )
         else:
             self._total.value = (
@@ -334,12 +333,10 @@ class StageView(widgets.VBox):
 
     def refresh_timer(self) -> None:
         """Show the time spent against the planned duration (display only; safe from a thread)."""
-        card, stage = self._card, self._card.stage
-        elapsed = card.elapsed_seconds
-        over = elapsed > stage.max_minutes * 60
+        card = self._card
         self._timer_text.value = (
-            f"&nbsp;<b>{_clock_text(elapsed)}</b> of {_planned_text(stage)} planned "
-            + (_badge("over time", "over") if over else "")
+            f"&nbsp;<b>{_clock_text(card.elapsed_seconds)}</b> of {_planned_text(card.stage)} planned "
+            + (_badge("over time", "over") if card.over_time else "")
         )
 
 

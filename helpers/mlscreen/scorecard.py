@@ -394,8 +394,13 @@ class Scorecard:
 
     def question_coverage(self, question_id: str) -> float:
         """Share of a question's expected points ticked (0 to 1)."""
+        heard, expected = self.question_points(question_id)
+        return heard / expected
+
+    def question_points(self, question_id: str) -> tuple[int, int]:
+        """(points ticked, points expected) of one question."""
         points = self._bank.question(question_id).points
-        return sum(p.id in self._state.ticked for p in points) / len(points)
+        return sum(p.id in self._state.ticked for p in points), len(points)
 
     @property
     def points_expected(self) -> int:
@@ -421,6 +426,16 @@ class Scorecard:
     def is_scored(self) -> bool:
         """True once every category of the stage's rubric has a level."""
         return all(c.id in self._state.levels for c in self.rubric.categories)
+
+    @property
+    def categories_scored(self) -> int:
+        """How many of the rubric's categories have a level."""
+        return sum(c.id in self._state.levels for c in self.rubric.categories)
+
+    @property
+    def over_time(self) -> bool:
+        """True once the time spent passes the stage's planned maximum."""
+        return self.elapsed_seconds > self.stage.max_minutes * 60
 
     @property
     def partial_total(self) -> int:
