@@ -91,3 +91,18 @@ def test_feedback_shows_no_hidden_test(graded_bank, built_course):
         text = page.read_text(encoding="utf-8")
         for secret in ("BEGIN HIDDEN TESTS", "_hidden_", "_reference_preprocess", "_tk.restore"):
             assert secret not in text, (page, secret)
+
+
+def test_the_grading_report_notebook_runs_on_the_batch(graded_bank, built_course):
+    from nbclient import NotebookClient
+
+    from mlscreen.report import write_report
+
+    samples, summary = graded_bank
+    write_report(built_course, summary)
+    nb = nbformat.read(built_course.root / "notebooks" / "grading_report.ipynb", as_version=4)
+    NotebookClient(nb, timeout=120, resources={"metadata": {"path": str(built_course.root / "notebooks")}}).execute()
+    images = [o for c in nb.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
+    assert len(images) == 2
+    table = next(o for o in nb.cells[1].outputs if "text/html" in o.get("data", {}))
+    assert "reference-solution" in table["data"]["text/html"]
