@@ -18,10 +18,12 @@ import nbformat
 from .course import NOTEBOOKS, Course
 from .build import release
 from .gradebook import AnswerScore, answer_scores, assignment_answers
+from .integrity import run_problems, tampering
 from .nbgrader_run import run_nbgrader
 
 UNREADABLE_SUFFIX = ".unreadable"
 _STUDENT_ERROR = re.compile(r"There was an error processing assignment '[^']+' for student '([^']+)'")
+_FAILURE_START = re.compile(r"There was an error processing assignment: .*/submitted/([^/]+)/[^/]+/?$")
 _NOTEBOOK_DONE = re.compile(r"Autograding .*/autograded/([^/]+)/[^/]+/([^/]+)\.ipynb")
 _ERROR_LINE = re.compile(r"\b(\w*(?:Error|Exception|Timeout)\w*)(: .*)?$")
 
@@ -110,6 +112,8 @@ def _precheck(course: Course, student: str) -> list[str]:
             path.rename(aside)
             reason = str(error).splitlines()[0].split(":")[0][:120]
             notes.append(f"{name}.ipynb is not valid notebook JSON ({reason}); kept as {aside.name}; scored 0")
+            continue
+        notes += tampering(course.notebook(course.release, name), path)
     return notes
 
 
@@ -120,23 +124,31 @@ def _autograde(course: Course, group: list[str], everyone: list[str], progress) 
     if exclude:
         args.append(f"--CourseDirectory.student_id_exclude={exclude}")
     failures: dict[str, str] = {}
-    recent_errors: list[str] = []
+    failing: list[str] = []  # the student whose traceback nbgrader is printing, if any
 
     def on_line(line: str) -> None:
         done = _NOTEBOOK_DONE.search(line)
         if done:
             progress(done.group(1), done.group(2))
+        started = _FAILURE_START.search(line)
+        if started:
+            failing[:] = [started.group(1)]
+            failures[started.group(1)] = "see the nbgrader log"
+            return
+        if failing and "Removing failed assignment" in line:
+            failing.clear()
+            return
         error = _ERROR_LINE.search(line.strip())
-        if error and not line.lstrip().startswith(("File ", "raise ", "[")):
-            recent_errors.append((error.group(1) + (error.group(2) or ""))[:160])
-        failed = _STUDENT_ERROR.search(line)
-        if failed:
-            failures[failed.group(1)] = recent_errors[-1] if recent_errors else "see the nbgrader log"
-            recent_errors.clear()
-        if "Autograding" in line or "Creating/updating student" in line:
-            recent_errors.clear()
+        if failing and error and not line.lstrip().startswith(("File ", "raise ", "[")):
+            failures[failing[0]] = (error.group(1) + (error.group(2) or ""))[:160]
+        finished = _STUDENT_ERROR.search(line)  # the summary nbgrader prints at the very end
+        if finished and finished.group(1) not in failures:
+            failures[finished.group(1)] = "see the nbgrader log"
 
-    run_nbgrader(course, *args, on_line=on_line)
+    code, _ = run_nbgrader(course, *args, on_line=on_line)
+    for student in group:  # a grader that stopped early leaves the rest of its group ungraded
+        if student not in failures and not course.autograded(student).exists():
+            failures[student] = f"nbgrader stopped before grading it, exit code {code}; grade again"
     return failures
 
 
@@ -168,9 +180,10 @@ def grade_batch(
             results[student].status = "skipped"
             results[student].notes.append("already graded and unchanged (use --force to regrade)")
         else:
-            problems = _precheck(course, student)
-            results[student].notes += problems
-            results[student].status = "incomplete" if problems else "graded"
+            notes = _precheck(course, student)
+            results[student].notes += notes
+            incomplete = any(("not submitted" in n or "not valid notebook JSON" in n) for n in notes)
+            results[student].status = "incomplete" if incomplete else "graded"
     total = sum(course.notebook(course.submitted(s), n).exists() for s in to_grade for n in NOTEBOOKS)
     lock, done = threading.Lock(), [0]
 
@@ -196,6 +209,9 @@ def grade_batch(
     answers = assignment_answers(course)
     for student, result in results.items():
         result.answers = _with_zeros(student, answer_scores(course, student), answers)
+        if student in to_grade and result.status != "failed":
+            for notebook in sorted(course.autograded(student).glob("*.ipynb")):
+                result.notes += run_problems(notebook)
     return GradingSummary([results[s] for s in chosen])
 
 
