@@ -11,12 +11,12 @@ import pytest
 
 from mlscreen.content import load_bank
 from mlscreen.course import Course
+from mlscreen.recommendation import recommend
 from mlscreen.scorecard import (
     CorruptScorecardWarning,
     Decision,
     ScorecardStore,
     Verdict,
-    recommend,
     validate_id,
 )
 

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 import ipywidgets as widgets
 
 from .content import Question, RoleProfile, Rubric, RubricCategory, Stage
-from .scorecard import Recommendation, Scorecard, ScorecardStore
+from .recommendation import Recommendation
+from .scorecard import Scorecard, ScorecardStore
 
 if TYPE_CHECKING:
     from .gradebook import NotebookScore

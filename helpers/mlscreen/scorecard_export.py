@@ -16,7 +16,8 @@ from matplotlib.figure import Figure
 
 from .content import Bank
 from .course import Course
-from .scorecard import Recommendation, Scorecard, ScorecardStore, StageResult, Verdict
+from .recommendation import Recommendation, StageResult
+from .scorecard import Scorecard, ScorecardStore, Verdict
 
 CSV_COLUMNS = (
     "candidate",
