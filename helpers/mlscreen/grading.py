@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 import nbformat
 
-from .course import NOTEBOOKS, Course
 from .build import release
+from .course import NOTEBOOKS, Course
 from .gradebook import AnswerScore, answer_scores, assignment_answers
 from .integrity import run_problems, tampering
 from .nbgrader_run import run_nbgrader
