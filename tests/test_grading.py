@@ -92,3 +92,13 @@ def test_unknown_students_and_missing_release_get_clear_errors(built_course, tmp
     with pytest.raises(FileNotFoundError, match="mlscreen build"):
         grade_batch(course=empty)
     assert os.listdir(tmp_path) == ["nbgrader_config.py"]
+
+
+def test_an_extra_notebook_is_named_in_the_summary_and_not_graded(built_course):
+    correct = _first_correct(built_course, "inference_pipeline")
+    folder = write_submission(built_course, "copycat", [correct])
+    (folder / "inference_pipeline-Copy1.ipynb").write_bytes((folder / "inference_pipeline.ipynb").read_bytes())
+    result = grade_batch(course=built_course, students=["copycat"], force=True).result("copycat")
+    assert "not part of the screen, so not graded: inference_pipeline-Copy1.ipynb" in result.notes
+    score, max_score = result.notebook_score("inference_pipeline")
+    assert score == max_score > 0

@@ -114,6 +114,9 @@ def _precheck(course: Course, student: str) -> list[str]:
             notes.append(f"{name}.ipynb is not valid notebook JSON ({reason}); kept as {aside.name}; scored 0")
             continue
         notes += tampering(course.notebook(course.release, name), path)
+    extra = sorted(p.name for p in folder.glob("*.ipynb") if p.stem not in NOTEBOOKS)
+    if extra:
+        notes.append(f"not part of the screen, so not graded: {', '.join(extra)}")
     return notes
 
 
