@@ -73,6 +73,9 @@ def _answer_chart(answers: pd.DataFrame, path: Path) -> Path:
     answers = answers[~answers["written"]]
     shares = answers.assign(share=answers["score"] / answers["max_score"].where(answers["max_score"] > 0))
     grid = shares.pivot_table(index="candidate", columns="answer", values="share", aggfunc="sum")
+    order = answers.drop_duplicates("answer").sort_values(
+        "notebook", key=lambda names: names.map(NOTEBOOKS.index), kind="stable")["answer"]
+    grid = grid.reindex(index=answers["candidate"].drop_duplicates(), columns=order)
     fig, ax = plt.subplots(figsize=(1.0 * len(grid.columns) + 3, 0.4 * len(grid) + 2))
     image = ax.imshow(grid.to_numpy(dtype=float), cmap="RdYlGn", vmin=0, vmax=1, aspect="auto")
     ax.set_xticks(range(len(grid.columns)), grid.columns, rotation=40, ha="right", fontsize=8)
