@@ -11,6 +11,7 @@ import pytest
 
 from mlscreen import Course
 from mlscreen.build import build
+from mlscreen.content import load_bank
 
 REPO = Path(__file__).resolve().parents[1]
 COURSE_FILES = ("nbgrader_config.py", "authoring", "source", "samples", "notebooks")
@@ -44,3 +45,24 @@ def built_course(tmp_path_factory) -> Course:
 def course_copy(tmp_path) -> Course:
     """A fresh, unbuilt course copy for tests that change files."""
     return copy_course(tmp_path / "course")
+
+
+class FakeClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: float = 1_700_000_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture(scope="module")
+def bank():
+    """The question bank as shipped."""
+    return load_bank()

@@ -20,7 +20,6 @@ import ipywidgets as widgets
 import nbformat
 import pytest
 
-from mlscreen.content import load_bank
 from mlscreen.course import Course
 from mlscreen.gradebook import NotebookScore
 from mlscreen.interview_app import companion, launch
@@ -31,30 +30,10 @@ REPO = Path(__file__).resolve().parents[1]
 CANDIDATE, INTERVIEWER, PROFILE = "cand-01", "alice", "ml_engineer"
 
 
-class FakeClock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, now: float = 1_700_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture(scope="module")
-def bank():
-    return load_bank()
-
-
 @pytest.fixture
 def course(tmp_path) -> Course:
     (tmp_path / "nbgrader_config.py").write_text("c = get_config()\n")
     return Course(tmp_path)
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
 
 
 @pytest.fixture

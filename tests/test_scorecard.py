@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from mlscreen.content import load_bank
 from mlscreen.course import Course
 from mlscreen.recommendation import recommend
 from mlscreen.scorecard import (
@@ -19,26 +18,6 @@ from mlscreen.scorecard import (
     Verdict,
     validate_id,
 )
-
-
-class FakeClock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, now: float = 1_700_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture(scope="module")
-def bank():
-    return load_bank()
-
-
-@pytest.fixture
-def clock():
-    return FakeClock()
 
 
 @pytest.fixture
@@ -457,26 +436,18 @@ def test_warnings_do_not_leak_from_clean_runs(store, bank):
         _panel(store, bank, "data_scientist", _strong(bank))
 
 
-def test_counts_the_view_shows_come_from_the_model(tmp_path):
+def test_counts_the_view_shows_come_from_the_model(store, bank, clock):
     """Points heard per question, categories scored and over-time are the model's to compute."""
-    from mlscreen.content import load_bank
-    from mlscreen.course import Course
-    from mlscreen.scorecard import ScorecardStore
-
-    now = [1000.0]
-    store = ScorecardStore(Course(tmp_path), clock=lambda: now[0])
-    bank = load_bank()
     stage = bank.stage("ml_knowledge")
     card = store.open("cand-x", "ml_knowledge", "ivy", profile=bank.profiles[0].id)
     question = stage.questions[0]
     card.tick(question.points[0].id)
     card.tick(question.points[1].id)
     assert card.question_points(question.id) == (2, len(question.points))
-    first = card.rubric.categories[0]
-    card.set_level(first.id, 3)
+    card.set_level(card.rubric.categories[0].id, 3)
     assert card.categories_scored == 1
     card.start_timer()
-    now[0] += stage.max_minutes * 60 - 1
+    clock.now += stage.max_minutes * 60 - 1
     assert not card.over_time
-    now[0] += 2
+    clock.now += 2
     assert card.over_time

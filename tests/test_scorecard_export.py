@@ -11,7 +11,6 @@ import matplotlib
 import pytest
 
 from mlscreen.cli import main
-from mlscreen.content import load_bank
 from mlscreen.course import Course
 from mlscreen.scorecard import CorruptScorecardWarning, ScorecardStore
 from mlscreen.scorecard_export import (
@@ -25,11 +24,6 @@ from mlscreen.scorecard_export import (
 )
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-@pytest.fixture(scope="module")
-def bank():
-    return load_bank()
 
 
 @pytest.fixture

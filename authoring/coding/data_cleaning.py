@@ -86,15 +86,20 @@ assert _loaded["city"].dropna().str.strip().eq(_loaded["city"].dropna()).all(), 
 # %% tests id=load_data__markers points=2
 # Hidden test: on a fresh CSV, exactly the marker fields are missing (2 points).
 ### BEGIN HIDDEN TESTS
-def _hidden_load_data_markers():
+def _load_fresh(seed, rows):
+    """A fresh messy CSV, and what the candidate's load_data makes of it."""
     from mlscreen import data as _data, testkit as _tk
+    case = _data.messy_customers(seed=seed, n_rows=rows)
+    path = _tk.scratch_dir() / "fresh_customers.csv"
+    path.write_text(case.csv_text, encoding="utf-8")
+    return case, _tk.quietly(load_data, str(path))
+
+def _hidden_load_data_markers():
+    from mlscreen import testkit as _tk
     _tk.restore()
     import pandas as pd
     for seed, rows in ((101, 90), (102, 3)):
-        case = _data.messy_customers(seed=seed, n_rows=rows)
-        path = _tk.scratch_dir() / "fresh_customers.csv"
-        path.write_text(case.csv_text, encoding="utf-8")
-        got = _tk.quietly(load_data, str(path))
+        case, got = _load_fresh(seed, rows)
         assert type(got) is pd.DataFrame or isinstance(got, pd.DataFrame), "return a DataFrame"
         assert sorted(str(c) for c in got.columns) == sorted(case.truth.columns), "same columns as the file"
         assert len(got) == rows, f"expected {rows} rows, got {len(got)}"
@@ -109,13 +114,10 @@ _hidden_load_data_markers()
 # Hidden test: on a fresh CSV, number columns come back numeric with the right values (2 points).
 ### BEGIN HIDDEN TESTS
 def _hidden_load_data_numbers():
-    from mlscreen import data as _data, testkit as _tk
+    from mlscreen import testkit as _tk
     _tk.restore()
     import pandas as pd
-    case = _data.messy_customers(seed=103, n_rows=80)
-    path = _tk.scratch_dir() / "fresh_customers.csv"
-    path.write_text(case.csv_text, encoding="utf-8")
-    got = _tk.quietly(load_data, str(path))
+    case, got = _load_fresh(103, 80)
     for column in case.numeric_columns:
         dtype = got[column].dtype
         assert pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype), (
@@ -131,13 +133,10 @@ _hidden_load_data_numbers()
 # Hidden test: on a fresh CSV, text columns keep their text, stripped of surrounding spaces (1 point).
 ### BEGIN HIDDEN TESTS
 def _hidden_load_data_text():
-    from mlscreen import data as _data, testkit as _tk
+    from mlscreen import testkit as _tk
     _tk.restore()
     import pandas as pd
-    case = _data.messy_customers(seed=104, n_rows=80)
-    path = _tk.scratch_dir() / "fresh_customers.csv"
-    path.write_text(case.csv_text, encoding="utf-8")
-    got = _tk.quietly(load_data, str(path))
+    case, got = _load_fresh(104, 80)
     for column in case.text_columns:
         assert not pd.api.types.is_numeric_dtype(got[column].dtype), f"column {column!r} is text"
         for have, want in zip(got[column].tolist(), case.truth[column].tolist()):
