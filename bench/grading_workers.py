@@ -8,25 +8,22 @@ with 2 (both forced, same submissions), and prints the wall-clock times and thei
 from __future__ import annotations
 
 import shutil
-import sys
 import tempfile
 import time
 from pathlib import Path
 
+from mlscreen.course import Course
+from mlscreen.grading import grade_batch
+from mlscreen.screen.build import build
+from mlscreen.screen.samples import cohort, load_samples, write_submission
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
-
-from conftest import copy_course  # noqa: E402
-
-from mlscreen.build import build  # noqa: E402
-from mlscreen.grading import grade_batch  # noqa: E402
-from mlscreen.samples import cohort, load_samples, write_submission  # noqa: E402
 
 
 def main() -> None:
     scratch = Path(tempfile.mkdtemp(prefix="mlscreen-bench-"))
     try:
-        course = copy_course(scratch / "course")
+        course = Course(ROOT).copy_to(scratch / "course")
         build(course=course, validate=False)
         candidates = cohort(load_samples(course.samples), course.samples / "cohort.yaml")
         for student, picks in candidates.items():

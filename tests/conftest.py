@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from pathlib import Path
 
 import pytest
 
 from mlscreen import Course
-from mlscreen.build import build
-from mlscreen.content import load_bank
+from mlscreen.bank import load_bank
+from mlscreen.screen.build import build
 
 REPO = Path(__file__).resolve().parents[1]
-COURSE_FILES = ("nbgrader_config.py", "authoring", "source", "samples", "notebooks")
 
 # As `make test` does: the venv's tools first on PATH (nbgrader creates a gradebook with `alembic`).
 os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
@@ -22,15 +20,7 @@ os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.envir
 
 def copy_course(target: Path) -> Course:
     """A copy of the repository's course files (no outputs) in `target`."""
-    target.mkdir(parents=True, exist_ok=True)
-    for name in COURSE_FILES:
-        source = REPO / name
-        if source.is_dir():
-            shutil.copytree(source, target / name, ignore=shutil.ignore_patterns(
-                "data", "model", "__pycache__", ".ipynb_checkpoints"))
-        elif source.exists():
-            shutil.copy2(source, target / name)
-    return Course(target)
+    return Course(REPO).copy_to(target)
 
 
 @pytest.fixture(scope="session")

@@ -8,9 +8,9 @@ import nbformat
 import pytest
 
 from mlscreen import NOTEBOOKS
-from mlscreen.build import build_source_notebooks
-from mlscreen.leakcheck import SECRET_MARKERS, allowed_release_files, find_leaks
-from mlscreen.proof import _prove_notebook
+from mlscreen.screen.build import build_source_notebooks
+from mlscreen.screen.leakcheck import SECRET_MARKERS, allowed_release_files, find_leaks
+from mlscreen.screen.proof import _prove_notebook
 
 pytestmark = pytest.mark.integration
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mlscreen.content import BANK_DIR, BankError, load_bank
+from mlscreen.bank import BANK_DIR, BankError, load_bank
 
 
 @pytest.fixture(scope="module")

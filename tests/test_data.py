@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mlscreen import data
+from mlscreen.kernel import data
 
 MARKERS = {"", "NA", "N/A", "?", "-"}
 

@@ -10,9 +10,9 @@ import time
 import pytest
 
 from mlscreen import Course
-from mlscreen.grading import grade_batch
-from mlscreen.nbgrader_run import run_nbgrader
-from mlscreen.samples import load_samples, write_submission
+from mlscreen.course.nbgrader_run import run_nbgrader
+from mlscreen.grading.batch import grade_batch
+from mlscreen.screen.samples import load_samples, write_submission
 
 pytestmark = pytest.mark.integration
 

@@ -21,10 +21,10 @@ import nbformat
 import pytest
 
 from mlscreen.course import Course
-from mlscreen.gradebook import NotebookScore
-from mlscreen.interview_app import companion, launch
-from mlscreen.interview_view import InterviewView
-from mlscreen.scorecard import CorruptScorecardWarning, ScorecardStore
+from mlscreen.course.gradebook import NotebookScore
+from mlscreen.interview.app import companion, launch
+from mlscreen.interview.scorecard import CorruptScorecardWarning, ScorecardStore
+from mlscreen.interview.view import InterviewView
 
 REPO = Path(__file__).resolve().parents[1]
 CANDIDATE, INTERVIEWER, PROFILE = "cand-01", "alice", "ml_engineer"
@@ -402,7 +402,7 @@ def test_the_companion_reads_the_candidates_scores_from_the_gradebook(course):
 
 
 def test_no_gradebook_says_so(store, views):
-    view = views(store, scores=lambda: [])
+    view = views(store, scores=list)
     coding = _begin(view, "coding")
     assert _text(_one(coding, "mlscreen-autograded-table")) == "No autograded scores yet."
 

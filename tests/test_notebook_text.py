@@ -2,7 +2,7 @@
 
 import pytest
 
-from mlscreen.notebook_text import notebook_from_text, render
+from mlscreen.screen.notebook_text import notebook_from_text, render
 
 TEXT = """# %% [markdown]
 # # Title

@@ -16,8 +16,8 @@ import nbformat
 import pytest
 
 from mlscreen import NOTEBOOKS
-from mlscreen.grading import grade_batch
-from mlscreen.samples import Sample, load_samples, outcome_holds, write_submission
+from mlscreen.grading.batch import grade_batch
+from mlscreen.screen.samples import Sample, load_samples, outcome_holds, write_submission
 
 pytestmark = pytest.mark.integration
 
@@ -102,7 +102,7 @@ def test_feedback_shows_no_hidden_test(graded_bank, built_course):
 def test_the_grading_report_notebook_runs_on_the_batch(graded_bank, built_course):
     from nbclient import NotebookClient
 
-    from mlscreen.report import write_report
+    from mlscreen.grading.report import write_report
 
     samples, summary = graded_bank
     write_report(built_course, summary)

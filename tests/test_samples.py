@@ -8,7 +8,13 @@ import nbformat
 import pytest
 
 from mlscreen import NOTEBOOKS
-from mlscreen.samples import OUTCOMES, cohort, load_samples, outcome_holds, submission_notebook
+from mlscreen.screen.samples import (
+    OUTCOMES,
+    cohort,
+    load_samples,
+    outcome_holds,
+    submission_notebook,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCE = REPO / "source" / "coding"

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from mlscreen.course import Course
-from mlscreen.recommendation import recommend
-from mlscreen.scorecard import (
+from mlscreen.interview.recommendation import recommend
+from mlscreen.interview.scorecard import (
     CorruptScorecardWarning,
     Decision,
     ScorecardStore,

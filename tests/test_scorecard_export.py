@@ -12,8 +12,7 @@ import pytest
 
 from mlscreen.cli import main
 from mlscreen.course import Course
-from mlscreen.scorecard import CorruptScorecardWarning, ScorecardStore
-from mlscreen.scorecard_export import (
+from mlscreen.interview.export import (
     CSV_COLUMNS,
     candidate_html,
     candidate_markdown,
@@ -22,6 +21,7 @@ from mlscreen.scorecard_export import (
     write_candidate_scorecard,
     write_scorecards_csv,
 )
+from mlscreen.interview.scorecard import CorruptScorecardWarning, ScorecardStore
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

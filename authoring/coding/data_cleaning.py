@@ -88,14 +88,14 @@ assert _loaded["city"].dropna().str.strip().eq(_loaded["city"].dropna()).all(), 
 ### BEGIN HIDDEN TESTS
 def _load_fresh(seed, rows):
     """A fresh messy CSV, and what the candidate's load_data makes of it."""
-    from mlscreen import data as _data, testkit as _tk
+    from mlscreen.kernel import data as _data, testkit as _tk
     case = _data.messy_customers(seed=seed, n_rows=rows)
     path = _tk.scratch_dir() / "fresh_customers.csv"
     path.write_text(case.csv_text, encoding="utf-8")
     return case, _tk.quietly(load_data, str(path))
 
 def _hidden_load_data_markers():
-    from mlscreen import testkit as _tk
+    from mlscreen.kernel import testkit as _tk
     _tk.restore()
     import pandas as pd
     for seed, rows in ((101, 90), (102, 3)):
@@ -114,7 +114,7 @@ _hidden_load_data_markers()
 # Hidden test: on a fresh CSV, number columns come back numeric with the right values (2 points).
 ### BEGIN HIDDEN TESTS
 def _hidden_load_data_numbers():
-    from mlscreen import testkit as _tk
+    from mlscreen.kernel import testkit as _tk
     _tk.restore()
     import pandas as pd
     case, got = _load_fresh(103, 80)
@@ -133,7 +133,7 @@ _hidden_load_data_numbers()
 # Hidden test: on a fresh CSV, text columns keep their text, stripped of surrounding spaces (1 point).
 ### BEGIN HIDDEN TESTS
 def _hidden_load_data_text():
-    from mlscreen import testkit as _tk
+    from mlscreen.kernel import testkit as _tk
     _tk.restore()
     import pandas as pd
     case, got = _load_fresh(104, 80)
@@ -174,7 +174,7 @@ assert _report["plan"] == 0.0, "a column with nothing missing reports 0.0"
 # Hidden test: the right percentage for each column of fresh frames, in any order (2 points).
 ### BEGIN HIDDEN TESTS
 def _hidden_missing_report_values():
-    from mlscreen import data as _data, testkit as _tk
+    from mlscreen.kernel import data as _data, testkit as _tk
     _tk.restore()
     import numpy as np
     import pandas as pd
@@ -199,7 +199,7 @@ _hidden_missing_report_values()
 # Hidden test: columns with nothing missing report 0.0, and so does a frame with no rows (1 point).
 ### BEGIN HIDDEN TESTS
 def _hidden_missing_report_every_column():
-    from mlscreen import testkit as _tk
+    from mlscreen.kernel import testkit as _tk
     _tk.restore()
     import numpy as np
     import pandas as pd
@@ -247,7 +247,7 @@ assert _sample.equals(_before), "the input frame is not modified"
 # Hidden test: on a fresh frame with its own index, numeric gaps get the column median (2 points).
 ### BEGIN HIDDEN TESTS
 def _hidden_impute_median_values():
-    from mlscreen import testkit as _tk
+    from mlscreen.kernel import testkit as _tk
     _tk.restore()
     import numpy as np
     import pandas as pd
@@ -280,7 +280,7 @@ _hidden_impute_median_values()
 # Hidden test: text columns and numeric columns with no observed value come back unchanged (1 point).
 ### BEGIN HIDDEN TESTS
 def _hidden_impute_median_untouched():
-    from mlscreen import testkit as _tk
+    from mlscreen.kernel import testkit as _tk
     _tk.restore()
     import numpy as np
     import pandas as pd
@@ -304,7 +304,7 @@ _hidden_impute_median_untouched()
 # Hidden test: the frame passed in is not modified (1 point).
 ### BEGIN HIDDEN TESTS
 def _hidden_impute_median_input_unchanged():
-    from mlscreen import testkit as _tk
+    from mlscreen.kernel import testkit as _tk
     _tk.restore()
     import numpy as np
     import pandas as pd

@@ -107,7 +107,7 @@ assert _X_train.isna().any().any(), "no imputation here: that belongs in the pip
 # Hidden test: on a fresh table, features are every other column, unchanged, and y is the target (1 point).
 ### BEGIN HIDDEN TESTS
 def _hidden_split_data_features_and_target():
-    from mlscreen import data as _data, testkit as _tk
+    from mlscreen.kernel import data as _data, testkit as _tk
     _tk.restore()
     import pandas as pd
     fresh = _data.churn(seed=301, n_rows=400, n_noise=6).rename(columns={"churned": TARGET})
@@ -132,7 +132,7 @@ _hidden_split_data_features_and_target()
 # Hidden test: on a fresh table, exactly the rows of the specified stratified split (2 points).
 ### BEGIN HIDDEN TESTS
 def _hidden_split_data_exact_split():
-    from mlscreen import data as _data, testkit as _tk
+    from mlscreen.kernel import data as _data, testkit as _tk
     _tk.restore()
     from sklearn.model_selection import train_test_split as reference_split
     fresh = _data.churn(seed=302, n_rows=480, n_noise=6).rename(columns={"churned": TARGET})
@@ -176,7 +176,7 @@ assert _pipeline.predict_proba(_X_test).shape == (len(_X_test), 2)
 # Hidden test: fitted on the training part (missing values included), it learns (2 points).
 ### BEGIN HIDDEN TESTS
 def _hidden_build_pipeline_learns():
-    from mlscreen import testkit as _tk
+    from mlscreen.kernel import testkit as _tk
     _tk.restore()
     import pandas as pd
     from sklearn.metrics import average_precision_score
@@ -200,7 +200,7 @@ _hidden_build_pipeline_learns()
 # Hidden test: a new, unfitted Pipeline on every call, whose last step has predict_proba (1 point).
 ### BEGIN HIDDEN TESTS
 def _hidden_build_pipeline_unfitted():
-    from mlscreen import testkit as _tk
+    from mlscreen.kernel import testkit as _tk
     _tk.restore()
     import pandas as pd
     from sklearn.exceptions import NotFittedError
@@ -283,7 +283,7 @@ def _scripted_case(seed):
     return _ScriptedModel(probabilities, labels), X, y
 
 def _hidden_evaluate_ranking():
-    from mlscreen import testkit as _tk
+    from mlscreen.kernel import testkit as _tk
     _tk.restore()
     from sklearn.metrics import average_precision_score, roc_auc_score
     model, X, y = _scripted_case(401)
@@ -302,7 +302,7 @@ _hidden_evaluate_ranking()
 ### BEGIN HIDDEN TESTS
 import numpy as np
 def _hidden_evaluate_f1():
-    from mlscreen import testkit as _tk
+    from mlscreen.kernel import testkit as _tk
     _tk.restore()
     from sklearn.metrics import f1_score
     model, X, y = _scripted_case(402)
@@ -347,7 +347,7 @@ assert _results == {"roc_auc": 0.5, "average_precision": 0.1, "f1": 0.0}
 # fits on the training part only, evaluates on the test part and returns evaluate's dict (2 points).
 ### BEGIN HIDDEN TESTS
 def _hidden_run_experiment_wiring():
-    from mlscreen import data as _data, testkit as _tk
+    from mlscreen.kernel import data as _data, testkit as _tk
     _tk.restore()
     from sklearn.impute import SimpleImputer as RefImputer
     from sklearn.linear_model import LogisticRegression

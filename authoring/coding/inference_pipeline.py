@@ -93,14 +93,14 @@ assert preprocess("  two\tlines\nhere  ") == "two lines here"
 ### BEGIN HIDDEN TESTS
 def _preprocess_agrees(fresh, placeholder=None):
     """preprocess gives the normalised text of every fresh ticket (holding `placeholder`, if given)."""
-    from mlscreen import testkit as _tk
+    from mlscreen.kernel import testkit as _tk
     for raw, want in zip(fresh.raw, fresh.normalised):
         if placeholder is None or placeholder in want:
             have = _tk.quietly(preprocess, raw)
             assert have == want, f"preprocess({raw!r}) should be {want!r}, got {have!r}"
 
 def _hidden_preprocess_case_and_spaces():
-    from mlscreen import data as _data, testkit as _tk
+    from mlscreen.kernel import data as _data, testkit as _tk
     _tk.restore()
     _preprocess_agrees(_data.tickets(seed=201, n=60, kinds=()))
 _hidden_preprocess_case_and_spaces()
@@ -110,7 +110,7 @@ _hidden_preprocess_case_and_spaces()
 # Hidden test: URLs on fresh tickets (1 point).
 ### BEGIN HIDDEN TESTS
 def _hidden_preprocess_urls():
-    from mlscreen import data as _data, testkit as _tk
+    from mlscreen.kernel import data as _data, testkit as _tk
     _tk.restore()
     _preprocess_agrees(_data.tickets(seed=202, n=80, kinds=("url",)), "<url>")
 _hidden_preprocess_urls()
@@ -120,7 +120,7 @@ _hidden_preprocess_urls()
 # Hidden test: e-mail addresses on fresh tickets (1 point).
 ### BEGIN HIDDEN TESTS
 def _hidden_preprocess_emails():
-    from mlscreen import data as _data, testkit as _tk
+    from mlscreen.kernel import data as _data, testkit as _tk
     _tk.restore()
     _preprocess_agrees(_data.tickets(seed=203, n=80, kinds=("email",)), "<email>")
 _hidden_preprocess_emails()
@@ -130,7 +130,7 @@ _hidden_preprocess_emails()
 # Hidden test: digit runs, and the rules applied in their order, on fresh tickets (1 point).
 ### BEGIN HIDDEN TESTS
 def _hidden_preprocess_numbers_and_order():
-    from mlscreen import data as _data, testkit as _tk
+    from mlscreen.kernel import data as _data, testkit as _tk
     _tk.restore()
     _preprocess_agrees(_data.tickets(seed=204, n=120))
 _hidden_preprocess_numbers_and_order()
@@ -214,12 +214,12 @@ def _expected_predictions(model, texts, threshold):
     return out
 
 def _same_prediction(have, want):
-    from mlscreen import testkit as _tk
+    from mlscreen.kernel import testkit as _tk
     return (isinstance(have, dict) and set(have) >= {"label", "confidence"}
             and have["label"] == want[0] and _tk.close(have["confidence"], want[1], tol=1e-9))
 
 def _hidden_ticket_classifier_predict():
-    from mlscreen import data as _data, testkit as _tk
+    from mlscreen.kernel import data as _data, testkit as _tk
     _tk.restore()
     import joblib
     import numpy as np
@@ -238,7 +238,7 @@ _hidden_ticket_classifier_predict()
 # Hidden test: below the threshold the label is "needs_review"; the default threshold is 0.5 (1 point).
 ### BEGIN HIDDEN TESTS
 def _hidden_ticket_classifier_threshold():
-    from mlscreen import data as _data, testkit as _tk
+    from mlscreen.kernel import data as _data, testkit as _tk
     _tk.restore()
     import joblib
     model = joblib.load(MODEL_PATH)
@@ -258,7 +258,7 @@ _hidden_ticket_classifier_threshold()
 # Hidden test: predict runs the module-level preprocess on the text (1 point).
 ### BEGIN HIDDEN TESTS
 def _hidden_ticket_classifier_uses_preprocess():
-    from mlscreen import testkit as _tk
+    from mlscreen.kernel import testkit as _tk
     _tk.restore()
     import joblib
     model = joblib.load(MODEL_PATH)
@@ -279,7 +279,7 @@ _hidden_ticket_classifier_uses_preprocess()
 # Hidden test: predict_batch gives the same results in order, with one model call per batch (2 points).
 ### BEGIN HIDDEN TESTS
 def _hidden_ticket_classifier_batch():
-    from mlscreen import data as _data, testkit as _tk
+    from mlscreen.kernel import data as _data, testkit as _tk
     _tk.restore()
     import joblib
     from sklearn.pipeline import Pipeline
@@ -303,7 +303,7 @@ _hidden_ticket_classifier_batch()
 # Hidden test: the model file given is read in the constructor and never again (1 point).
 ### BEGIN HIDDEN TESTS
 def _hidden_ticket_classifier_loads_once():
-    from mlscreen import testkit as _tk
+    from mlscreen.kernel import testkit as _tk
     _tk.restore()
     import joblib
     import numpy as np
@@ -327,7 +327,7 @@ _hidden_ticket_classifier_loads_once()
 # Hidden test: non-strings and empty or blank texts raise ValueError with a message (1 point).
 ### BEGIN HIDDEN TESTS
 def _hidden_ticket_classifier_invalid_input():
-    from mlscreen import testkit as _tk
+    from mlscreen.kernel import testkit as _tk
     _tk.restore()
     with _tk.swapped(globals(), preprocess=_reference_preprocess):
         clf = _tk.quietly(TicketClassifier, MODEL_PATH)

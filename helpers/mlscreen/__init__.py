@@ -1,6 +1,6 @@
 """mlscreen: screen machine-learning candidates in Jupyter."""
 
-from .course import ASSIGNMENT, NOTEBOOKS, Course
+from .course.layout import ASSIGNMENT, NOTEBOOKS, Course
 
 __all__ = ["ASSIGNMENT", "NOTEBOOKS", "Course"]
 __version__ = "0.1.0"

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 
-from .course import Course
+from .course.layout import Course
 
 
 def _course(args: argparse.Namespace) -> Course:
@@ -14,15 +15,15 @@ def _course(args: argparse.Namespace) -> Course:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .build import build
+    from .screen.build import build
 
     build(course=_course(args), validate=not args.no_validate)
     return 0
 
 
 def _grade(args: argparse.Namespace) -> int:
-    from .grading import grade_batch
-    from .report import format_table, write_report
+    from .grading.batch import grade_batch
+    from .grading.report import format_table, write_report
 
     course = _course(args)
     summary = grade_batch(course=course, students=args.student or None, force=args.force)
@@ -40,7 +41,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _scorecards(args: argparse.Namespace) -> int:
-    from .scorecard_export import write_all_candidate_scorecards, write_scorecards_csv
+    from .interview.export import write_all_candidate_scorecards, write_scorecards_csv
 
     course = _course(args)
     out = write_scorecards_csv(course=course, out=Path(args.out) if args.out else None)
@@ -52,7 +53,7 @@ def _scorecards(args: argparse.Namespace) -> int:
 
 
 def _interview(args: argparse.Namespace) -> int:
-    from .interview_app import launch
+    from .interview.app import launch
 
     return launch(course=_course(args), port=args.port, lab=args.lab)
 
@@ -60,6 +61,9 @@ def _interview(args: argparse.Namespace) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mlscreen", description=__doc__)
     parser.add_argument("--root", help="course directory (default: found from the working directory)")
+    loudness = parser.add_mutually_exclusive_group()
+    loudness.add_argument("-v", "--verbose", action="store_true", help="also show debugging detail")
+    loudness.add_argument("-q", "--quiet", action="store_true", help="show only warnings and errors")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("build", help="generate data and model, release the coding screen, check it")
@@ -86,9 +90,29 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _show_progress(args: argparse.Namespace) -> None:
+    """Progress (INFO) shows by default; -v adds DEBUG, -q keeps warnings and errors only."""
+    level = logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("[%(verb)s] %(message)s"))
+    handler.addFilter(_verb_of_logger)
+    package = logging.getLogger("mlscreen")
+    package.handlers[:] = [handler]
+    package.setLevel(level)
+    package.propagate = False
+
+
+def _verb_of_logger(record: logging.LogRecord) -> bool:
+    """Name each line after the part of the kit that said it: `[build]`, `[grading]`, ..."""
+    parts = record.name.split(".")
+    record.verb = parts[1] if len(parts) > 1 else parts[0]
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `mlscreen` console command."""
     args = _parser().parse_args(argv)
+    _show_progress(args)
     try:
         return args.func(args)
     except (FileNotFoundError, ValueError, RuntimeError) as err:

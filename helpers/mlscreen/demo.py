@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 
-from .build import build
-from .course import Course
-from .grading import grade_batch
-from .report import format_table, write_report
-from .samples import cohort, load_samples, write_submission
+from .course.layout import Course
+from .grading.batch import grade_batch
+from .grading.report import format_table, write_report
+from .screen.build import build
+from .screen.samples import cohort, load_samples, write_submission
+
+_log = logging.getLogger(__name__)
 
 
 def run_demo(*, course: Course) -> None:
@@ -18,7 +21,7 @@ def run_demo(*, course: Course) -> None:
     for student, picks in candidates.items():
         shutil.rmtree(course.submitted(student), ignore_errors=True)
         write_submission(course, student, picks)
-    print(f"[demo] submitted the sample cohort: {', '.join(candidates)}", flush=True)
+    _log.info("submitted the sample cohort: %s", ", ".join(candidates))
     summary = grade_batch(course=course, students=list(candidates), force=True)
     report = write_report(course, summary)
     print()

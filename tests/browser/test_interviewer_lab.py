@@ -8,9 +8,9 @@ import time
 
 import pytest
 
-from mlscreen.content import load_bank
+from mlscreen.bank import load_bank
 from mlscreen.course import Course
-from mlscreen.scorecard import ScorecardStore
+from mlscreen.interview.scorecard import ScorecardStore
 
 pytestmark = pytest.mark.browser
 

@@ -10,7 +10,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from mlscreen.content import load_bank
+from mlscreen.bank import load_bank
 
 pytestmark = pytest.mark.browser
 

@@ -8,18 +8,18 @@ each other's locks instead of aborting).
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 
 import nbformat
 
-from .build import release
-from .course import NOTEBOOKS, Course
-from .gradebook import AnswerScore, answer_scores, assignment_answers
+from ..course.gradebook import AnswerScore, answer_scores, assignment_answers
+from ..course.layout import NOTEBOOKS, Course
+from ..course.nbgrader_run import release_assignment, run_nbgrader
 from .integrity import run_problems, tampering
-from .nbgrader_run import run_nbgrader
+from .results import CandidateResult, GradingSummary
 
 UNREADABLE_SUFFIX = ".unreadable"
 _STUDENT_ERROR = re.compile(r"There was an error processing assignment '[^']+' for student '([^']+)'")
@@ -28,61 +28,7 @@ _NOTEBOOK_DONE = re.compile(r"Autograding .*/autograded/([^/]+)/[^/]+/([^/]+)\.i
 _ERROR_LINE = re.compile(r"\b(\w*(?:Error|Exception|Timeout)\w*)(: .*)?$")
 
 
-@dataclass
-class CandidateResult:
-    """One candidate's outcome: status, notes for the summary, and points per answer."""
-
-    student: str
-    status: str = "graded"  # graded | incomplete (a notebook missing or unreadable) | failed | skipped
-    notes: list[str] = field(default_factory=list)
-    answers: list[AnswerScore] = field(default_factory=list)
-
-    @property
-    def score(self) -> float:
-        """Autograded points (written answers are graded by hand, apart)."""
-        return sum(a.score for a in self.answers if not a.written)
-
-    @property
-    def max_score(self) -> float:
-        return sum(a.max_score for a in self.answers if not a.written)
-
-    @property
-    def written(self) -> str:
-        """Hand-graded points as `score/max`, or `pending` while an answer awaits its grader."""
-        rows = [a for a in self.answers if a.written]
-        if any(a.needs_manual_grade for a in rows):
-            return "pending"
-        return f"{sum(a.score for a in rows):g}/{sum(a.max_score for a in rows):g}" if rows else "-"
-
-    def notebook_score(self, notebook: str) -> tuple[float, float]:
-        rows = [a for a in self.answers if a.notebook == notebook and not a.written]
-        return sum(a.score for a in rows), sum(a.max_score for a in rows)
-
-
-@dataclass
-class GradingSummary:
-    """What a batch run did, candidate by candidate."""
-
-    results: list[CandidateResult]
-
-    @property
-    def all_graded(self) -> bool:
-        return all(r.status != "failed" for r in self.results)
-
-    def result(self, student: str) -> CandidateResult:
-        return next(r for r in self.results if r.student == student)
-
-
-def _say(message: str) -> None:
-    print(f"[grade] {message}", flush=True)
-
-
-def submitted_students(course: Course) -> list[str]:
-    """Every candidate with a submission folder for the assignment."""
-    root = course.submitted()
-    if not root.is_dir():
-        return []
-    return sorted(p.name for p in root.iterdir() if course.submitted(p.name).is_dir())
+_log = logging.getLogger(__name__)
 
 
 def _needs_grading(course: Course, student: str) -> bool:
@@ -166,7 +112,7 @@ def grade_batch(
     """Autograde every submission (new or changed ones, or all with `force`), then feedback."""
     if not course.release.is_dir():
         raise FileNotFoundError("no release found: run `mlscreen build` first")
-    everyone = submitted_students(course)
+    everyone = course.submitted_students()
     if not everyone:
         raise FileNotFoundError(f"no submissions under {course.submitted()}")
     chosen = [s for s in (students or everyone) if s in everyone]
@@ -174,8 +120,8 @@ def grade_batch(
     if unknown:
         raise ValueError(f"no submission folder for: {', '.join(unknown)}")
     if not assignment_answers(course):
-        _say(f"the gradebook does not know '{course.assignment}' yet: registering the release ...")
-        release(course)
+        _log.info(f"the gradebook does not know '{course.assignment}' yet: registering the release ...")
+        release_assignment(course)
     results = {s: CandidateResult(s) for s in chosen}
     to_grade = [s for s in chosen if force or _needs_grading(course, s)]
     for student in chosen:
@@ -193,10 +139,10 @@ def grade_batch(
     def progress(student: str, notebook: str) -> None:
         with lock:
             done[0] += 1
-            _say(f"grading notebook {done[0]}/{total}: {student} / {notebook}")
+            _log.info(f"grading notebook {done[0]}/{total}: {student} / {notebook}")
 
     if to_grade:
-        _say(f"autograding {len(to_grade)} candidate(s) with nbgrader, {workers} at a time ...")
+        _log.info(f"autograding {len(to_grade)} candidate(s) with nbgrader, {workers} at a time ...")
         with ThreadPoolExecutor(max_workers=workers) as pool:
             groups = _split(to_grade, workers)
             for failures in pool.map(lambda g: _autograde(course, g, everyone, progress), groups):
@@ -207,7 +153,7 @@ def grade_batch(
                             f"nbgrader could not grade this submission ({reason}); no score recorded")
         graded = [s for s in to_grade if results[s].status != "failed"]
         if graded:
-            _say("writing feedback (hidden tests removed) ...")
+            _log.info("writing feedback (hidden tests removed) ...")
             run_nbgrader(course, "generate_feedback", course.assignment, "--force")
     answers = assignment_answers(course)
     for student, result in results.items():

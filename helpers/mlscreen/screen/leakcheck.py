@@ -7,7 +7,7 @@ from pathlib import Path
 
 import nbformat
 
-from .course import NOTEBOOKS, Course
+from ..course.layout import NOTEBOOKS, Course
 from .materials import MATERIALS
 
 SECRET_MARKERS = (
@@ -17,7 +17,7 @@ SECRET_MARKERS = (
 _REGION = re.compile(
     r"### BEGIN (SOLUTION|HIDDEN TESTS)\n(?P<body>.*?)### END \1"
     r"|=== BEGIN MARK SCHEME ===\n(?P<scheme>.*?)=== END MARK SCHEME ===",
-    re.S,
+    re.DOTALL,
 )
 _MIN_LINE = 24  # shorter lines (`return result`, `import re`) say nothing about an answer
 

@@ -68,7 +68,7 @@ class _Deadline:
         self._lock = threading.Lock()
         self._watcher = threading.Thread(target=self._watch, daemon=True)
 
-    def start(self) -> "_Deadline":
+    def start(self) -> _Deadline:
         self._watcher.start()
         return self
 

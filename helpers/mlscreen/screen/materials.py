@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import data
-from .model import save_model, train_ticket_classifier
+from ..kernel import data
+from .ticket_model import save_model, train_ticket_classifier
 
 # path inside the assignment folder -> what it is (the notebooks' constants use these paths)
 CUSTOMERS_CSV = "data/customers_raw.csv"

@@ -10,13 +10,7 @@ from pathlib import Path
 
 import nbformat
 
-
-def _test_cells(nb: nbformat.NotebookNode) -> dict[str, nbformat.NotebookNode]:
-    return {
-        cell.metadata["nbgrader"]["grade_id"]: cell
-        for cell in nb.cells
-        if cell.metadata.get("nbgrader", {}).get("grade") and cell.cell_type == "code"
-    }
+from ..course.cells import test_cells
 
 
 def _listed(ids: list[str]) -> str:
@@ -25,8 +19,8 @@ def _listed(ids: list[str]) -> str:
 
 def tampering(release_notebook: Path, submitted_notebook: Path) -> list[str]:
     """What the submission changed in the test cells it was given (empty if nothing)."""
-    given = _test_cells(nbformat.read(release_notebook, as_version=4))
-    got = _test_cells(nbformat.read(submitted_notebook, as_version=4))
+    given = test_cells(nbformat.read(release_notebook, as_version=4))
+    got = test_cells(nbformat.read(submitted_notebook, as_version=4))
     name = submitted_notebook.name
     notes = []
     missing = [gid for gid in given if gid not in got]

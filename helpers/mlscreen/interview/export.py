@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import base64
 import csv
 import html
 import io
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-
-from .content import Bank
-from .course import Course
+from ..bank import Bank
+from ..common.charts import img_tag, new_figure, png_bytes
+from ..course.layout import Course
 from .recommendation import Recommendation, StageResult
 from .scorecard import Scorecard, ScorecardStore, Verdict
 
@@ -77,9 +74,7 @@ def candidate_summary(store: ScorecardStore, candidate: str) -> CandidateSummary
 def rubric_chart_png(recommendation: Recommendation) -> bytes:
     """A small bar chart of each stage's rubric total (% of its maximum) with its pass mark."""
     stages = recommendation.stages
-    figure = Figure(figsize=(6.4, 0.45 * max(len(stages), 1) + 0.9), dpi=110)
-    FigureCanvasAgg(figure)
-    axes = figure.add_subplot()
+    figure, axes = new_figure(6.4, 0.45 * max(len(stages), 1) + 0.9)
     for row, result in enumerate(stages):
         pass_mark = 100 * result.pass_at / result.max_total
         axes.plot([pass_mark, pass_mark], [row - 0.4, row + 0.4], color="black", lw=1.2)
@@ -95,12 +90,7 @@ def rubric_chart_png(recommendation: Recommendation) -> bytes:
     axes.set_xlim(0, 130)
     axes.set_xticks(range(0, 101, 20))
     axes.set_xlabel("rubric total, % of maximum (black line: pass mark)", fontsize=8)
-    axes.tick_params(axis="x", labelsize=8)
-    axes.spines[["top", "right"]].set_visible(False)
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()
+    return png_bytes(figure)
 
 
 def candidate_markdown(
@@ -129,7 +119,7 @@ def candidate_markdown(
 def candidate_html(summary: CandidateSummary, bank: Bank) -> str:
     """The one-page scorecard as a standalone HTML page with the chart embedded."""
     rec = summary.recommendation
-    png = base64.b64encode(rubric_chart_png(rec)).decode("ascii")
+    chart = img_tag(rubric_chart_png(rec), "Rubric totals by stage")
     esc = html.escape
     rows = "".join(
         "<tr>" + "".join(f"<td>{esc(cell)}</td>" for cell in _card_cells(card)) + "</tr>"
@@ -161,7 +151,7 @@ img {{ max-width: 100%; }}
 <p>Role profile: {esc(_profiles_text(rec, bank))}</p>
 <p class="decision">Recommendation: {esc(rec.decision.upper())}{provisional}</p>
 <ul class="reasons">{reasons}</ul>
-<img alt="Rubric totals by stage" src="data:image/png;base64,{png}">
+{chart}
 <table><thead><tr><th>Stage</th><th>Interviewer</th><th>Score</th><th>Result</th>
 <th>Coverage</th><th>Red flags</th><th>Time</th></tr></thead><tbody>{rows}</tbody></table>
 <p>Autograded coding screen: {esc(summary.autograded)}</p>
@@ -310,7 +300,7 @@ def _profiles_text(rec: Recommendation, bank: Bank) -> str:
 def _autograded_line(course: Course, candidate: str) -> str:
     if not course.gradebook.exists():
         return "not graded yet"
-    from .gradebook import notebook_scores
+    from ..course.gradebook import notebook_scores
 
     try:
         scores = notebook_scores(course, candidate)
@@ -338,4 +328,4 @@ def _md(text: object) -> str:
 def _iso(stamp: float | None) -> str | None:
     if stamp is None:
         return None
-    return datetime.fromtimestamp(stamp, tz=timezone.utc).isoformat(timespec="seconds")
+    return datetime.fromtimestamp(stamp, tz=UTC).isoformat(timespec="seconds")

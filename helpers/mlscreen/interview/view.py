@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 
-from .content import Question, RoleProfile, Rubric, RubricCategory, Stage
+from ..bank import Question, RoleProfile, Rubric, RubricCategory, Stage
 from .recommendation import Recommendation
 from .scorecard import Scorecard, ScorecardStore
 
 if TYPE_CHECKING:
-    from .gradebook import NotebookScore
+    from ..course.gradebook import NotebookScore
 
 CODING_STAGE = "coding"
 """The stage whose rubric is shown beside the candidate's autograded coding scores."""

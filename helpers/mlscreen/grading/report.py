@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import base64
 import html
 from pathlib import Path
 
-import matplotlib
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from .course import NOTEBOOKS, Course  # noqa: E402
-from .grading import GradingSummary  # noqa: E402
+from ..common.charts import img_tag, new_figure, png_bytes
+from ..course.layout import NOTEBOOKS, Course
+from .results import GradingSummary
 
 
 def grades_table(summary: GradingSummary) -> pd.DataFrame:
@@ -54,7 +50,7 @@ def format_table(summary: GradingSummary) -> str:
 
 
 def _score_chart(table: pd.DataFrame, path: Path) -> Path:
-    fig, ax = plt.subplots(figsize=(8, 0.45 * len(table) + 1.5))
+    fig, ax = new_figure(8, 0.45 * len(table) + 1.5)
     left = pd.Series(0.0, index=table.index)
     for name in NOTEBOOKS:
         ax.barh(table["candidate"], table[name], left=left, label=name)
@@ -63,9 +59,7 @@ def _score_chart(table: pd.DataFrame, path: Path) -> Path:
     ax.invert_yaxis()
     ax.legend(loc="lower right", fontsize=8)
     ax.set_title("Points per candidate, by notebook")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    path.write_bytes(png_bytes(fig))
     return path
 
 
@@ -76,21 +70,14 @@ def _answer_chart(answers: pd.DataFrame, path: Path) -> Path:
     order = answers.drop_duplicates("answer").sort_values(
         "notebook", key=lambda names: names.map(NOTEBOOKS.index), kind="stable")["answer"]
     grid = grid.reindex(index=answers["candidate"].drop_duplicates(), columns=order)
-    fig, ax = plt.subplots(figsize=(1.0 * len(grid.columns) + 3, 0.4 * len(grid) + 2))
+    fig, ax = new_figure(1.0 * len(grid.columns) + 3, 0.4 * len(grid) + 2)
     image = ax.imshow(grid.to_numpy(dtype=float), cmap="RdYlGn", vmin=0, vmax=1, aspect="auto")
     ax.set_xticks(range(len(grid.columns)), grid.columns, rotation=40, ha="right", fontsize=8)
     ax.set_yticks(range(len(grid.index)), grid.index, fontsize=8)
     fig.colorbar(image, ax=ax, label="share of the answer's points")
     ax.set_title("Which answers each candidate got right")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    path.write_bytes(png_bytes(fig))
     return path
-
-
-def _embed(path: Path) -> str:
-    data = base64.b64encode(path.read_bytes()).decode("ascii")
-    return f'<img alt="{html.escape(path.stem)}" src="data:image/png;base64,{data}">'
 
 
 def write_report(course: Course, summary: GradingSummary) -> Path:
@@ -120,7 +107,7 @@ def write_report(course: Course, summary: GradingSummary) -> Path:
         "td,th{border:1px solid #ccc;padding:4px 8px}</style>",
         f"<h1>Coding screen grades: {html.escape(course.assignment)}</h1>",
         table.to_html(index=False, escape=True),
-        *(_embed(c) for c in charts),
+        *(img_tag(c.read_bytes(), c.stem) for c in charts),
         "<h2>Notes</h2><ul>" + "".join(f"<li>{html.escape(n[2:])}</li>" for n in notes) + "</ul>",
     ])
     report = out / "report.html"

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from .course import Course
+from .layout import Course
 
 
 def nbgrader_env() -> dict[str, str]:
@@ -44,3 +44,10 @@ def run_nbgrader(
             if on_line:
                 on_line(line)
     return process.returncode, lines
+
+
+def release_assignment(course: Course) -> None:
+    """Run nbgrader's generate_assignment (forced: a rerun must not be silently skipped)."""
+    code, lines = run_nbgrader(course, "generate_assignment", course.assignment, "--force")
+    if code != 0:
+        raise RuntimeError("nbgrader generate_assignment failed:\n" + "\n".join(lines[-30:]))

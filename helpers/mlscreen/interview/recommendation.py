@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .content import Bank
+from ..bank import Bank
 from .scorecard import Decision, Scorecard, Verdict, verdict_for
 
 THIN_COVERAGE = 0.5

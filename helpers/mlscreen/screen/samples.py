@@ -16,7 +16,8 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from .course import NOTEBOOKS, Course
+from ..course.cells import cell_index, is_test_cell
+from ..course.layout import NOTEBOOKS, Course
 
 OUTCOMES = ("full", "zero", "lost", "partial")
 TAMPERS = (
@@ -84,22 +85,17 @@ def load_samples(folder: Path) -> list[Sample]:
 
 
 def _cell_index(nb: nbformat.NotebookNode, grade_id: str, where: str) -> int:
-    for index, cell in enumerate(nb.cells):
-        if cell.metadata.get("nbgrader", {}).get("grade_id") == grade_id:
-            return index
-    raise ValueError(f"{where}: the notebook has no cell {grade_id!r}")
-
-
-def _is_test(cell: nbformat.NotebookNode) -> bool:
-    meta = cell.metadata.get("nbgrader", {})
-    return bool(meta.get("grade")) and cell.cell_type == "code"
+    try:
+        return cell_index(nb, grade_id)
+    except ValueError as err:
+        raise ValueError(f"{where}: {err}") from None
 
 
 def _apply_tamper(nb: nbformat.NotebookNode, tamper: str) -> None:
     if tamper == "delete_test_cells":
-        nb.cells = [cell for cell in nb.cells if not _is_test(cell)]
+        nb.cells = [cell for cell in nb.cells if not is_test_cell(cell)]
     for cell in nb.cells:
-        if not _is_test(cell):
+        if not is_test_cell(cell):
             continue
         if tamper == "edit_test_cells":
             cell.source = "pass"
@@ -140,7 +136,7 @@ def write_submission(course: Course, student: str, samples: list[Sample]) -> Pat
         if "broken_json" in sample.tamper:
             text = text[: len(text) // 2]
         target.write_text(text, encoding="utf-8")
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f %Z")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f %Z")
     (folder / "timestamp.txt").write_text(stamp, encoding="utf-8")
     return folder
 

@@ -16,9 +16,10 @@ import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
-from .course import Course
-from .interview_view import CompanionView, InterviewView, SessionPicker
+from ..common.files import write_atomic
+from ..course.layout import Course
 from .scorecard import ScorecardStore, validate_id
+from .view import CompanionView, InterviewView, SessionPicker
 
 COMPANION_NOTEBOOK = Path("notebooks") / "interviewer.ipynb"
 
@@ -107,7 +108,7 @@ def _coding_scores(course: Course, candidate: str) -> list:
     """The candidate's autograded notebook scores (nbgrader is imported only if graded)."""
     if not course.gradebook.exists():
         return []
-    from .gradebook import notebook_scores
+    from ..course.gradebook import notebook_scores
 
     return notebook_scores(course, candidate)
 
@@ -130,20 +131,15 @@ def _last_session(course: Course) -> dict[str, str]:
 def _remember_session(course: Course, session: dict[str, str]) -> None:
     """Note the session for the next run (a convenience: failing to note it loses no score)."""
     path = _session_file(course)
-    tmp = path.with_name(path.name + ".tmp")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps(session, indent=2) + "\n", encoding="utf-8")
-        os.replace(tmp, path)
+        write_atomic(path, json.dumps(session, indent=2) + "\n")
     except OSError:
         pass
 
 
 def _known_candidates(course: Course, store: ScorecardStore) -> list[str]:
     """Candidates with a scorecard or a submission, for the picker's suggestions."""
-    submitted = course.submitted()
-    students = [p.name for p in submitted.iterdir() if p.is_dir()] if submitted.is_dir() else []
-    return sorted(set(store.candidates()) | set(students))
+    return sorted(set(store.candidates()) | set(course.submitted_students()))
 
 
 # --- `mlscreen interview` --------------------------------------------------------------

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 ASSIGNMENT = "coding"
 NOTEBOOKS = ("data_cleaning", "inference_pipeline", "debug_classifier")
+# what a course is made of, without anything a build or a grading run produces
+COURSE_FILES = ("nbgrader_config.py", "authoring", "source", "samples", "notebooks")
+_OUTPUTS = ("data", "model", "__pycache__", ".ipynb_checkpoints")
 
 
 @dataclass(frozen=True)
@@ -18,7 +22,7 @@ class Course:
     assignment: str = ASSIGNMENT
 
     @classmethod
-    def discover(cls, start: Path | None = None) -> "Course":
+    def discover(cls, start: Path | None = None) -> Course:
         """The course around `start` (or $MLSCREEN_ROOT, or the working directory)."""
         env_root = os.environ.get("MLSCREEN_ROOT")
         here = Path(env_root) if env_root else Path(start or Path.cwd())
@@ -29,6 +33,17 @@ class Course:
             f"no nbgrader_config.py in {here} or above: run mlscreen from the course directory "
             "or set MLSCREEN_ROOT"
         )
+
+    def copy_to(self, target: Path) -> "Course":
+        """A copy of the course's own files (no outputs, no gradebook) in `target`."""
+        target.mkdir(parents=True, exist_ok=True)
+        for name in COURSE_FILES:
+            source = self.root / name
+            if source.is_dir():
+                shutil.copytree(source, target / name, ignore=shutil.ignore_patterns(*_OUTPUTS))
+            elif source.exists():
+                shutil.copy2(source, target / name)
+        return type(self)(target, self.assignment)
 
     def step_dir(self, step: str, student: str | None = None) -> Path:
         """`<root>/<step>/[<student>/]<assignment>`, as nbgrader's CourseDirectory.format_path."""
@@ -54,6 +69,13 @@ class Course:
 
     def feedback(self, student: str | None = None) -> Path:
         return self.step_dir("feedback", student)
+
+    def submitted_students(self) -> list[str]:
+        """Every candidate with a submission folder for the assignment, sorted."""
+        root = self.submitted()
+        if not root.is_dir():
+            return []
+        return sorted(p.name for p in root.iterdir() if self.submitted(p.name).is_dir())
 
     def notebook(self, step_folder: Path, name: str) -> Path:
         return step_folder / f"{name}.ipynb"

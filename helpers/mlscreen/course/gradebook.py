@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from nbgrader.api import Gradebook, MissingEntry, SubmittedAssignment
 
-from .course import Course
+from .layout import Course
 
 
 @contextmanager

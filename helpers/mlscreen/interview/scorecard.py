@@ -21,8 +21,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .content import LEVELS, Bank, ExpectedPoint, Question, Rubric, Stage, load_bank
-from .course import Course
+from ..bank import LEVELS, Bank, ExpectedPoint, Question, Rubric, Stage, load_bank
+from ..course.layout import Course
 
 if TYPE_CHECKING:
     from .recommendation import Recommendation
@@ -131,7 +131,7 @@ class _State:
         }
 
     @classmethod
-    def from_dict(cls, data: Any) -> "_State":
+    def from_dict(cls, data: Any) -> _State:
         if not isinstance(data, dict) or data.get("schema") != SCHEMA:
             raise _FormatError(f"not a scorecard of schema {SCHEMA}")
         try:
@@ -607,7 +607,7 @@ class ScorecardStore:
         order = {s.id: i for i, s in enumerate(self.bank.stages)}
         return sorted(cards, key=lambda c: (order[c.stage_id], c.interviewer))
 
-    def recommendation(self, candidate: str) -> "Recommendation":
+    def recommendation(self, candidate: str) -> Recommendation:
         """The overall recommendation from all the candidate's cards (see `recommend`)."""
         from .recommendation import recommend
 

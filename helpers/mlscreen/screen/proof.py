@@ -13,7 +13,9 @@ from nbgrader.preprocessors import ClearSolutions
 from nbgrader.validator import Validator
 from traitlets.config import Config
 
-from .course import NOTEBOOKS, Course
+from ..course.cells import test_cells
+from ..course.layout import NOTEBOOKS, Course
+from ..course.settings import KERNEL_ARGUMENTS
 from .materials import MATERIALS
 
 
@@ -21,21 +23,9 @@ def _validator_config() -> Config:
     config = Config()
     config.Validator.validate_all = True
     # the same kernel start-up as autograde: the grading guard is loaded first
-    config.Execute.extra_arguments = [
-        "--InteractiveShell.xmode=Minimal",
-        "--IPKernelApp.exec_lines=import mlscreen.testkit",
-        "--IPKernelApp.log_level=ERROR",
-    ]
+    config.Execute.extra_arguments = list(KERNEL_ARGUMENTS)
     config.Execute.timeout = 120
     return config
-
-
-def _graded_code_cells(nb: nbformat.NotebookNode) -> dict[str, str]:
-    return {
-        cell.metadata["nbgrader"]["grade_id"]: cell.source
-        for cell in nb.cells
-        if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("grade")
-    }
 
 
 def _failed_sources(notebook: Path) -> set[str]:
@@ -47,7 +37,7 @@ def _prove_notebook(source_dir: str, name: str) -> list[str]:
     source = Path(source_dir) / f"{name}.ipynb"
     problems = []
     nb = nbformat.read(source, as_version=4)
-    tests = _graded_code_cells(nb)
+    tests = {gid: cell.source for gid, cell in test_cells(nb).items()}
     failed = _failed_sources(source)
     problems += [f"{name}: the solution fails test {gid}" for gid, src in tests.items() if src in failed]
     stub_nb, _ = ClearSolutions().preprocess(nbformat.read(source, as_version=4), {})

@@ -1,0 +1,1 @@
+"""Interviews: the scorecard model and store, recommendation, exports, widgets and the app."""
