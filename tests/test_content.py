@@ -368,6 +368,28 @@ def test_stage_with_unknown_rubric(bank_copy):
     assert "panel.yaml" in message and "'coding'" in message and "nope" in message
 
 
+def test_the_coding_stage_shows_the_autograded_scores_and_no_other(bank):
+    assert [s.id for s in bank.stages if s.shows_autograded_scores] == ["coding"]
+
+
+def test_showing_the_autograded_scores_is_a_stage_field_off_by_default(bank_copy):
+    def change(data):
+        del data["stages"][1]["shows_autograded_scores"]
+        data["stages"][2]["shows_autograded_scores"] = True
+
+    _edit(bank_copy, "panel.yaml", change)
+    loaded = load_bank(bank_copy)
+    assert [s.id for s in loaded.stages if s.shows_autograded_scores] == ["ml_knowledge"]
+
+
+@pytest.mark.parametrize("value", ["yes", 1, None])
+def test_shows_autograded_scores_must_be_true_or_false(bank_copy, value):
+    _edit(bank_copy, "panel.yaml", lambda d: d["stages"][1].update(shows_autograded_scores=value))
+    message = _load_error(bank_copy)
+    assert "panel.yaml" in message and "'coding'" in message
+    assert f"shows_autograded_scores must be true or false, got {value!r}" in message
+
+
 def test_questions_of_unknown_stage(bank_copy):
     _edit(bank_copy, "culture.yaml", lambda d: d.update(stage="teamwork"))
     message = _load_error(bank_copy)

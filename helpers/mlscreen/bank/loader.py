@@ -2,7 +2,8 @@
 
 Every `*.yaml` file in the bank folder holds one section, named by its top-level keys:
 
-- `stages:` the panel plan (one entry per interview stage, in panel order);
+- `stages:` the panel plan (one entry per interview stage, in panel order; a stage with
+  `shows_autograded_scores: true` shows the autograded coding scores beside its rubric);
 - `rubrics:` scoring rubrics, each category with level descriptors for levels 1 to 4;
 - `profiles:` role profiles (which stages and questions a role emphasises);
 - `stage:` + `questions:` the questions of one stage, each with expected points,
@@ -158,6 +159,12 @@ def _ids(where: str, what: str, value: Any) -> tuple[str, ...]:
     return ids
 
 
+def _bool(where: str, what: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise BankError(f"{where}: {what} must be true or false, got {value!r}")
+    return value
+
+
 def _int(where: str, what: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise BankError(f"{where}: {what} must be an integer, got {value!r}")
@@ -267,7 +274,7 @@ def _stages(
             where,
             entry,
             {"id", "name", "minutes", "interviewer_role", "evaluates", "rubric"},
-            {"description", "assesses"},
+            {"description", "assesses", "shows_autograded_scores"},
         )
         minutes = entry["minutes"]
         if not (isinstance(minutes, list) and len(minutes) == 2):
@@ -292,6 +299,9 @@ def _stages(
                 assesses=_texts(where, "assesses", entry.get("assesses", [])),
                 rubric=rubric,
                 questions=tuple(q for q in questions if q.stage == sid),
+                shows_autograded_scores=_bool(
+                    where, "shows_autograded_scores", entry.get("shows_autograded_scores", False)
+                ),
             )
         )
     _unique("stage", [(file, s.id) for (file, _), s in zip(raw, stages)])

@@ -106,7 +106,11 @@ class Rubric:
 
 @dataclass(frozen=True)
 class Stage:
-    """One interview of the panel plan, with its questions in bank order."""
+    """One interview of the panel plan, with its questions in bank order.
+
+    `shows_autograded_scores`: the companion shows the candidate's autograded coding-screen
+    scores beside this stage's rubric.
+    """
 
     id: str
     name: str
@@ -118,6 +122,7 @@ class Stage:
     assesses: tuple[str, ...]
     rubric: str
     questions: tuple[Question, ...]
+    shows_autograded_scores: bool = False
 
 
 @dataclass(frozen=True)
