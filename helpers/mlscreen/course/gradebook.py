@@ -107,3 +107,12 @@ def assignment_answers(course: Course) -> list[tuple[str, str, float, bool]]:
                 points, written = totals.get(key, (0.0, False))
                 totals[key] = (points + float(cell.max_score), written or cell.cell_type == "markdown")
         return [(nb, answer, points, written) for (nb, answer), (points, written) in sorted(totals.items())]
+
+
+def notebook_totals(scores: list[NotebookScore]) -> tuple[float, float, bool]:
+    """(score, max_score, whether any notebook still needs a manual grade) over `scores`."""
+    return (
+        sum(s.score for s in scores),
+        sum(s.max_score for s in scores),
+        any(s.needs_manual_grade for s in scores),
+    )
