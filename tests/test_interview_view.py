@@ -23,8 +23,8 @@ import pytest
 from mlscreen.course import Course
 from mlscreen.course.gradebook import NotebookScore
 from mlscreen.interview.app import companion, launch
-from mlscreen.interview.scorecard import CorruptScorecardWarning, ScorecardStore
-from mlscreen.interview.view import InterviewView
+from mlscreen.interview.session_view import InterviewView
+from mlscreen.interview.store import CorruptScorecardWarning, ScorecardStore
 
 REPO = Path(__file__).resolve().parents[1]
 CANDIDATE, INTERVIEWER, PROFILE = "cand-01", "alice", "ml_engineer"

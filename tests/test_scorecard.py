@@ -1,23 +1,21 @@
-"""The scorecard model: scoring, timer, persistence and the overall recommendation."""
+"""The scorecard model: scoring, timer, persistence, the overall recommendation, the package."""
 
 from __future__ import annotations
 
 import json
 import multiprocessing
+import subprocess
+import sys
 import warnings
 from pathlib import Path
 
 import pytest
 
+from mlscreen.common.ids import validate_id
 from mlscreen.course import Course
 from mlscreen.interview.recommendation import recommend
-from mlscreen.interview.scorecard import (
-    CorruptScorecardWarning,
-    Decision,
-    ScorecardStore,
-    Verdict,
-    validate_id,
-)
+from mlscreen.interview.store import CorruptScorecardWarning, ScorecardStore
+from mlscreen.interview.verdicts import Decision, Verdict
 
 
 @pytest.fixture
@@ -451,3 +449,33 @@ def test_counts_the_view_shows_come_from_the_model(store, bank, clock):
     assert not card.over_time
     clock.now += 2
     assert card.over_time
+
+
+# --- the interview package ----------------------------------------------------------------
+
+
+def test_no_interview_module_imports_one_that_imports_it_back():
+    """Counted as import-linter counts them: imports under TYPE_CHECKING and in functions too."""
+    import grimp
+
+    graph = grimp.build_graph("mlscreen")
+    modules = sorted(m for m in graph.modules if m.partition(".")[2].startswith("interview"))
+    both_ways = [
+        (a, b)
+        for a in modules
+        for b in modules
+        if a < b and graph.chain_exists(a, b) and graph.chain_exists(b, a)
+    ]
+    assert len(modules) > 5 and not both_ways
+
+
+def test_the_public_surface_imports_without_widgets_charts_or_nbgrader():
+    code = (
+        "import sys; from mlscreen.interview import Scorecard, ScorecardStore; "
+        "print(sorted(m for m in ('ipywidgets', 'matplotlib', 'nbgrader') if m in sys.modules)); "
+        "from mlscreen.interview import companion; from mlscreen.interview.app import companion as c; "
+        "print(companion is c)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["[]", "True"]

@@ -21,7 +21,7 @@ from mlscreen.interview.export import (
     write_candidate_scorecard,
     write_scorecards_csv,
 )
-from mlscreen.interview.scorecard import CorruptScorecardWarning, ScorecardStore
+from mlscreen.interview.store import CorruptScorecardWarning, ScorecardStore
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

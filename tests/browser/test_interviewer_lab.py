@@ -10,7 +10,7 @@ import pytest
 
 from mlscreen.bank import load_bank
 from mlscreen.course import Course
-from mlscreen.interview.scorecard import ScorecardStore
+from mlscreen.interview import ScorecardStore
 
 pytestmark = pytest.mark.browser
 

@@ -17,9 +17,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..common.files import write_atomic
+from ..common.ids import validate_id
 from ..course.layout import Course
-from .scorecard import ScorecardStore, validate_id
-from .view import CompanionView, InterviewView, SessionPicker
+from .companion_view import CompanionView, SessionPicker
+from .session_view import InterviewView
+from .store import ScorecardStore
 
 COMPANION_NOTEBOOK = Path("notebooks") / "interviewer.ipynb"
 

@@ -14,7 +14,9 @@ from ..bank import Bank
 from ..common.charts import img_tag, new_figure, png_bytes
 from ..course.layout import Course
 from .recommendation import Recommendation, StageResult
-from .scorecard import Scorecard, ScorecardStore, Verdict
+from .scorecard import Scorecard
+from .store import ScorecardStore
+from .verdicts import Verdict
 
 CSV_COLUMNS = (
     "candidate",
@@ -300,7 +302,7 @@ def _profiles_text(rec: Recommendation, bank: Bank) -> str:
 def _autograded_line(course: Course, candidate: str) -> str:
     if not course.gradebook.exists():
         return "not graded yet"
-    from ..course.gradebook import notebook_scores
+    from ..course.gradebook import notebook_scores, notebook_totals
 
     try:
         scores = notebook_scores(course, candidate)
@@ -309,8 +311,8 @@ def _autograded_line(course: Course, candidate: str) -> str:
     if not scores:
         return "not graded yet"
     parts = [f"{s.notebook} {s.score:g}/{s.max_score:g}" for s in scores]
-    total, maximum = sum(s.score for s in scores), sum(s.max_score for s in scores)
-    pending = " (manual grading pending)" if any(s.needs_manual_grade for s in scores) else ""
+    total, maximum, manual = notebook_totals(scores)
+    pending = " (manual grading pending)" if manual else ""
     return f"{total:g}/{maximum:g}{pending}: " + ", ".join(parts)
 
 

@@ -6,7 +6,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..bank import Bank
-from .scorecard import Decision, Scorecard, Verdict, verdict_for
+from .scorecard import Scorecard
+from .verdicts import Decision, Verdict, verdict_for
 
 THIN_COVERAGE = 0.5
 """Below this share of expected points heard (see `Scorecard.coverage`), evidence is thin."""
