@@ -8,26 +8,22 @@ with 2 (both forced, same submissions), and prints the wall-clock times and thei
 from __future__ import annotations
 
 import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-from mlscreen.course import Course
-from mlscreen.grading import grade_batch
-from mlscreen.screen.build import build
-from mlscreen.screen.samples import cohort, load_samples, write_submission
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-ROOT = Path(__file__).resolve().parents[1]
+from _cohort import demo_course  # noqa: E402
+
+from mlscreen.grading import grade_batch  # noqa: E402
 
 
 def main() -> None:
     scratch = Path(tempfile.mkdtemp(prefix="mlscreen-bench-"))
     try:
-        course = Course(ROOT).copy_to(scratch / "course")
-        build(course=course, validate=False)
-        candidates = cohort(load_samples(course.samples), course.samples / "cohort.yaml")
-        for student, picks in candidates.items():
-            write_submission(course, student, picks)
+        course, notebooks = demo_course(scratch)
         timings = {}
         for workers in (1, 2):
             start = time.perf_counter()
@@ -35,8 +31,7 @@ def main() -> None:
             timings[workers] = time.perf_counter() - start
             scores = {r.student: r.score for r in summary.results}
             print(f"workers={workers}: {timings[workers]:.1f} s  scores={scores}")
-        notebooks = sum(1 for _ in course.submitted().rglob("*.ipynb"))
-        print(f"\n{len(candidates)} candidates, {notebooks} notebooks")
+        print(f"\n{len(summary.results)} candidates, {notebooks} notebooks")
         print(f"1 worker : {timings[1]:6.1f} s  ({timings[1] / notebooks:.2f} s per notebook)")
         print(f"2 workers: {timings[2]:6.1f} s  ({timings[2] / notebooks:.2f} s per notebook)")
         print(f"speed-up : {timings[1] / timings[2]:.2f}x")

@@ -42,8 +42,17 @@ def test_no_module_is_over_400_lines():
 
 
 def test_one_subpackage_per_capability():
-    wanted = {"course", "kernel", "screen", "grading", "bank", "interview", "common"}
+    wanted = {"course", "kernel", "screen", "grading", "bank", "interview", "common", "sandbox"}
     have = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").is_file()}
     assert have == wanted
     loose = {p.name for p in PACKAGE.glob("*.py")} - {"__init__.py", "cli.py", "demo.py"}
     assert not loose, "top-level modules besides the CLI and the demo belong in a subpackage"
+
+
+def test_every_folder_of_the_course_layout_is_in_the_repository():
+    """A fresh clone has each top-level folder of the design (step folders keep a README)."""
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    folders = {line.split("/", 1)[0] for line in tracked.splitlines() if "/" in line}
+    for folder in ("helpers", "notebooks", "source", "release", "submitted", "autograded", "feedback",
+                   "tests", "samples", "authoring", "bench"):
+        assert folder in folders, folder

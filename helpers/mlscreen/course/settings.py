@@ -32,6 +32,17 @@ FEEDBACK_PREPROCESSORS = (
     "nbgrader.preprocessors.ClearHiddenTests",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 )
+# nbgrader's autograde steps, with its Execute replaced by the kit's: each kernel in a jail
+# (mlscreen.sandbox), and a kernel that dies costing only its own notebook.
+AUTOGRADE_PREPROCESSORS = (
+    "mlscreen.sandbox.execute.SandboxedExecute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+)
 IGNORED_FILES = (".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".DS_Store", "*.bak")
 
 
@@ -51,6 +62,7 @@ def configure(c: Any, root: Path) -> None:
     c.Execute.interrupt_on_timeout = True
     c.Execute.raise_on_iopub_timeout = False
     c.Execute.shutdown_kernel = "immediate"
+    c.Autograde.autograde_preprocessors = list(AUTOGRADE_PREPROCESSORS)
 
     # A test cell the candidate deleted, or whose metadata they stripped, is put back.
     c.OverwriteCells.add_missing_cells = True

@@ -18,6 +18,8 @@ import nbformat
 from ..course.gradebook import AnswerScore, answer_scores, assignment_answers
 from ..course.layout import NOTEBOOKS, Course
 from ..course.nbgrader_run import release_assignment, run_nbgrader
+from ..course.secrets import protect_secrets
+from ..sandbox.execute import protections_line
 from .integrity import run_problems, tampering
 from .results import CandidateResult, GradingSummary
 
@@ -142,6 +144,7 @@ def grade_batch(
             _log.info(f"grading notebook {done[0]}/{total}: {student} / {notebook}")
 
     if to_grade:
+        _log.info(protections_line())
         _log.info(f"autograding {len(to_grade)} candidate(s) with nbgrader, {workers} at a time ...")
         with ThreadPoolExecutor(max_workers=workers) as pool:
             groups = _split(to_grade, workers)
@@ -155,6 +158,7 @@ def grade_batch(
         if graded:
             _log.info("writing feedback (hidden tests removed) ...")
             run_nbgrader(course, "generate_feedback", course.assignment, "--force")
+    protect_secrets(course)
     answers = assignment_answers(course)
     for student, result in results.items():
         result.answers = _with_zeros(student, answer_scores(course, student), answers)

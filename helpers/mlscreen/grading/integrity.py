@@ -6,11 +6,13 @@ nbgrader silently restores edited test cells and changed points, and (with
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import nbformat
 
-from ..course.cells import test_cells
+from ..course.cells import is_test_cell, test_cells
+from ..sandbox.execute import REPORT_SUFFIX as SANDBOX_REPORT_SUFFIX
 
 
 def _listed(ids: list[str]) -> str:
@@ -38,8 +40,60 @@ def tampering(release_notebook: Path, submitted_notebook: Path) -> list[str]:
     return notes
 
 
+# errors that mean candidate code ran into a protection of the grading kernel
+_CONTAINED = ("MemoryError", "PermissionError", "BlockingIOError")
+_CONTAINED_TEXT = ("File too large", "Resource temporarily unavailable", "Operation not permitted",
+                   "Network is unreachable", "unable to open database file")
+
+
+def _kernel_report(autograded_notebook: Path) -> dict:
+    """What the grading sandbox wrote about this notebook's kernel ({} if nothing)."""
+    path = autograded_notebook.with_name(autograded_notebook.name + SANDBOX_REPORT_SUFFIX)
+    try:
+        report = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return report if isinstance(report, dict) else {}
+
+
+def _contained(cell_index: int, output: dict) -> str | None:
+    ename, evalue = output.get("ename", ""), str(output.get("evalue", ""))
+    outside = ename == "FileNotFoundError" and "'/" in evalue and "/mlscreen-kernel-" not in evalue
+    if ename in _CONTAINED or outside or any(text in evalue for text in _CONTAINED_TEXT):
+        return f"cell {cell_index} raised {ename}: {evalue[:120]}"
+    return None
+
+
+def kernel_problems(autograded_notebook: Path) -> list[str]:
+    """A kernel that died or stopped answering, processes left behind, protections hit."""
+    name = autograded_notebook.name
+    report = _kernel_report(autograded_notebook)
+    notes = []
+    for key in ("died_in_cell", "stuck_in_cell"):
+        if key in report:
+            notes.append(f"{name}: {report.get('reason', 'the kernel stopped')} (cell {report[key]}); "
+                         "the cells after it were not run and scored 0; the other notebooks are "
+                         "graded as usual")
+    if report.get("processes_left"):
+        notes.append(f"{name}: {report['processes_left']} process(es) started by the candidate's code "
+                     "were still running when the notebook ended; all were stopped")
+    if report.get("output_cut_in_cells"):
+        cells = ", ".join(str(i) for i in report["output_cut_in_cells"][:5])
+        notes.append(f"{name}: printed output too large, cut to its first characters (cells {cells})")
+    nb = nbformat.read(autograded_notebook, as_version=4)
+    hits = [
+        hit for index, cell in enumerate(nb.cells) if cell.cell_type == "code" and not is_test_cell(cell)
+        for output in cell.get("outputs", []) if output.get("output_type") == "error"
+        if (hit := _contained(index, output))
+    ]
+    if hits:
+        notes.append(f"{name}: candidate code ran into the grading sandbox: " + "; ".join(hits[:3])
+                     + (f" and {len(hits) - 3} more" if len(hits) > 3 else ""))
+    return notes
+
+
 def run_problems(autograded_notebook: Path) -> list[str]:
-    """Cells stopped by the time limit, and outputs cut for size, in a graded notebook."""
+    """Cells stopped by the time limit, kernels that died, protections hit, in a graded notebook."""
     nb = nbformat.read(autograded_notebook, as_version=4)
     stopped = sum(
         1 for cell in nb.cells if cell.cell_type == "code"
@@ -50,4 +104,4 @@ def run_problems(autograded_notebook: Path) -> list[str]:
     if stopped:
         notes.append(f"{autograded_notebook.name}: {stopped} cell(s) stopped after running over the "
                      "time limit (an endless loop?); those cells scored 0")
-    return notes
+    return notes + kernel_problems(autograded_notebook)

@@ -6,6 +6,7 @@ import logging
 
 from ..course.layout import NOTEBOOKS, Course
 from ..course.nbgrader_run import release_assignment
+from ..course.secrets import protect_secrets
 from .leakcheck import find_leaks
 from .materials import write_materials
 from .notebook_text import build_notebook
@@ -43,4 +44,6 @@ def build(*, course: Course, validate: bool = True) -> None:
     leaks = find_leaks(course)
     if leaks:
         raise RuntimeError("the release leaks secrets; do not hand it out:\n  " + "\n  ".join(leaks))
-    _log.info(f"release ready and leak-free: {course.release.relative_to(course.root)}/")
+    protect_secrets(course)
+    _log.info(f"release ready and leak-free: {course.release.relative_to(course.root)}/ "
+              "(source/ and the gradebook readable by the grader only)")
