@@ -14,12 +14,14 @@ import subprocess
 import sys
 import time
 import urllib.request
+from dataclasses import replace
 from pathlib import Path
 
 import ipywidgets as widgets
 import nbformat
 import pytest
 
+from mlscreen.bank import Bank
 from mlscreen.course import Course
 from mlscreen.course.gradebook import NotebookScore
 from mlscreen.interview.app import companion, launch
@@ -367,6 +369,20 @@ def test_autograded_scores_sit_beside_the_coding_rubric(store, views):
         "data_cleaning 3 / 5 debug_classifier 4 / 4 needs manual grade Total 7 / 9"
     )
     assert _all(_begin(view, "culture"), "mlscreen-autograded") == []
+
+
+def test_the_bank_says_which_stage_shows_the_autograded_scores(course, bank, clock, views):
+    stages = tuple(replace(s, shows_autograded_scores=s.id == "ml_knowledge") for s in bank.stages)
+    moved = Bank(
+        stages=stages,
+        rubrics=bank.rubrics,
+        profiles=bank.profiles,
+    )
+    scores = [NotebookScore(CANDIDATE, "data_cleaning", 3.0, 5.0, False)]
+    view = views(ScorecardStore(course, bank=moved, clock=clock), scores=lambda: list(scores))
+    assert _all(_begin(view, "coding"), "mlscreen-autograded") == []
+    knowledge = _begin(view, "ml_knowledge")
+    assert _text(_one(knowledge, "mlscreen-autograded-table")) == "data_cleaning 3 / 5 Total 3 / 5"
 
 
 def _walk(widget):

@@ -150,7 +150,9 @@ class StageView(widgets.VBox):
     def _rubric(self, rubric: Rubric) -> widgets.VBox:
         rows: list[widgets.Widget] = [
             html_widget(f"<h4>{esc(rubric.name)}</h4>", "mlscreen-rubric-title"),
-            html_widget(f"<div class='mlscreen-muted'>{esc(rubric.note)}</div>", "mlscreen-rubric-note"),
+            html_widget(
+                f"<div class='mlscreen-muted'>{esc(rubric.note)}</div>", "mlscreen-rubric-note"
+            ),
         ]
         for category in rubric.categories:
             rows += self._category(category)
@@ -251,8 +253,9 @@ class StageView(widgets.VBox):
     def refresh_timer(self) -> None:
         """Show the time spent against the planned duration (display only; safe from a thread)."""
         card = self._card
+        planned = planned_text(card.stage)
         self._timer_text.value = (
-            f"&nbsp;<b>{clock_text(card.elapsed_seconds)}</b> of {planned_text(card.stage)} planned "
+            f"&nbsp;<b>{clock_text(card.elapsed_seconds)}</b> of {planned} planned "
             + (badge("over time", "over") if card.over_time else "")
         )
 
