@@ -218,7 +218,7 @@ def test_design_rubric_totals_out_of_twenty_and_passes_at_fourteen(store, views,
     assert _text(_one(stage, "mlscreen-total")) == "Total: 13 / 20 (pass at 14)"
     assert _text(_one(stage, "mlscreen-verdict")) == "fail"
     assert _fresh_card(store, "system_design").passed is False
-    assert "Panel recommendation: no" in _text(_one(view, "mlscreen-recommendation"))
+    assert "Recommendation: no" in _text(_one(view, "mlscreen-recommendation"))
 
 
 def test_clearing_a_level_removes_it_from_the_card(store, views, bank):

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .panel import StagePanel, stage_panel
 from .recommendation import Recommendation, recommend
 from .scorecard import Scorecard
 from .store import ScorecardStore
@@ -72,3 +73,25 @@ def recommendation_for(store: ScorecardStore, candidate: str, viewer: str | None
 
 def _submitted_by(card: Scorecard, viewer: str | None) -> bool:
     return card.interviewer == viewer and card.submitted
+
+
+@dataclass(frozen=True)
+class StageCards:
+    """One stage of one candidate as one viewer may see it side by side."""
+
+    open: bool
+    """False until the viewer submitted their own card for the stage: nothing else is shown."""
+    cards: tuple[Scorecard, ...] = ()
+    """The stage's submitted cards, the viewer's included (empty while not open)."""
+    panel: StagePanel | None = None
+
+
+def stage_cards_for(
+    store: ScorecardStore, candidate: str, stage: str, viewer: str | None
+) -> StageCards:
+    """Every interviewer's submitted card for a stage, if `viewer` may see them yet."""
+    shown = visible_cards(store, candidate, viewer)
+    if not shown.panel_open(stage):
+        return StageCards(open=False)
+    cards = tuple(c for c in shown.cards if c.stage_id == stage and c.submitted)
+    return StageCards(True, cards, stage_panel(stage, cards, store.bank))

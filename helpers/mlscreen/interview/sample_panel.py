@@ -25,10 +25,13 @@ def sample_panel_folder(course: Course) -> Path:
     return course.reports / "sample-panel"
 
 
-def write_sample_panel(*, course: Course, out_dir: Path | None = None) -> Path:
+def write_sample_panel(
+    *, course: Course, out_dir: Path | None = None, replicates: int | None = None
+) -> Path:
     """Write the sample panel's cards to `<out_dir>/scorecards/` and its calibration report.
 
-    Returns the report (`<out_dir>/calibration.html`). The folder is replaced each time.
+    Returns the report (`<out_dir>/calibration.html`). The cards are replaced each time.
+    `replicates`: bootstrap resamples (default `calibration.REPLICATES`).
     """
     folder = Path(out_dir) if out_dir is not None else sample_panel_folder(course)
     data = _read(course.samples / SAMPLE_FILE)
@@ -51,7 +54,7 @@ def write_sample_panel(*, course: Course, out_dir: Path | None = None) -> Path:
         card.submit()
         clock.now += 600
     _, paths = write_calibration(
-        course=course, scorecards=store.folder, out_dir=folder, replicates=None
+        course=course, scorecards=store.folder, out_dir=folder, replicates=replicates
     )
     return paths["html"]
 
