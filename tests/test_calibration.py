@@ -4,6 +4,7 @@ and the report: `mlscreen calibration`, its charts, and the demo's sample panel.
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -203,3 +204,24 @@ def test_the_charts_are_pngs(hand):
     for chart in (levels_chart_png, leniency_chart_png, agreement_chart_png):
         png = chart(hand)
         assert png.startswith(PNG) and len(png) > 2000
+
+
+def test_the_calibration_notebook_shows_the_sample_panel_when_no_card_is_submitted(tmp_path):
+    import nbformat
+    from nbclient import NotebookClient
+
+    course = Course(tmp_path)
+    (tmp_path / "nbgrader_config.py").write_text("c = get_config()\n")
+    (tmp_path / "notebooks").mkdir()
+    shutil.copytree(REPO / "samples" / "panel", tmp_path / "samples" / "panel")
+    write_sample_panel(course=course, replicates=20)
+    source = nbformat.read(REPO / "notebooks" / "calibration.ipynb", as_version=4)
+    assert all(not c.get("outputs") for c in source.cells if c.cell_type == "code")
+    nb = nbformat.from_dict(source)
+    folder = {"metadata": {"path": str(tmp_path / "notebooks")}}
+    NotebookClient(nb, timeout=120, resources=folder).execute()
+    printed = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
+    assert "showing the demo's sample panel" in printed
+    assert "alpha, whole panel" in printed and "WARNING" in printed
+    images = [o for c in nb.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
+    assert len(images) == 3

@@ -216,7 +216,8 @@ def test_names_show_from_the_roster_unless_the_course_is_anonymous(course, store
     )
     from mlscreen.interview.pages import candidate_html, candidate_markdown
 
-    for page in (candidate_markdown(summary, anonymous.bank), candidate_html(summary, anonymous.bank)):
+    pages = (candidate_markdown(summary, anonymous.bank), candidate_html(summary, anonymous.bank))
+    for page in pages:
         assert "Ada" not in page and "Lovelace" not in page and "cand-01" in page
 
 

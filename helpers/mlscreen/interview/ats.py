@@ -112,12 +112,14 @@ def _questions(
         questions.append({"id": question_id, "question": prompt, "answer": clean(note)})
     log = card.submissions
     amended = [
-        f"{stamp(entry.at)}: {entry.reason} ({'; '.join(changes(log[i - 1].content, entry.content))})"
+        f"{stamp(entry.at)}: {entry.reason} "
+        f"({'; '.join(changes(log[i - 1].content, entry.content))})"
         for i, entry in enumerate(log)
         if entry.is_amendment
     ]
     if amended:
-        questions.append({"id": None, "question": "Amendments", "answer": clean("\n".join(amended))})
+        answer = clean("\n".join(amended))
+        questions.append({"id": None, "question": "Amendments", "answer": answer})
     return questions
 
 

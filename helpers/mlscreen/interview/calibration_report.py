@@ -1,4 +1,4 @@
-"""The calibration report: charts, a text summary and a standalone HTML page (`mlscreen calibration`).
+"""The calibration report (`mlscreen calibration`): charts, a text summary, a standalone page.
 
 `write_calibration` reads the submitted scorecards of a folder (the course's `scorecards/`
 by default), computes `calibration.calibrate` and writes `calibration.html` (charts
@@ -130,7 +130,8 @@ def calibration_html(cal: Calibration, *, title: str = "Interviewer calibration"
     rater_rows = "".join(
         f"<tr><td>{esc(r.interviewer)}</td><td>{r.ratings}</td>"
         + "".join(f"<td>{r.counts[v]}</td>" for v in LEVELS)
-        + f"<td>{'–' if r.leniency is None else f'{r.leniency:+.2f}'}</td><td>{r.compared}</td></tr>"
+        + f"<td>{'–' if r.leniency is None else f'{r.leniency:+.2f}'}</td>"
+        + f"<td>{r.compared}</td></tr>"
         for r in cal.raters
     )
     agreement_rows = "".join(

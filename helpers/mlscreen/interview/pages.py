@@ -158,7 +158,7 @@ def write_candidate_scorecard(
 
 
 def reports_folder(course: Course, viewer: str | None) -> Path:
-    """`reports/` for the debrief, `reports/interviewers/<viewer>/` for one interviewer's exports."""
+    """`reports/` for the debrief, `reports/interviewers/<viewer>/` for an interviewer's."""
     if viewer is DEBRIEF:
         return course.reports
     return course.reports / "interviewers" / validate_id(viewer, "interviewer id")

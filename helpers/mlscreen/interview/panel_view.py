@@ -76,7 +76,9 @@ def _panel_html(stage: StageCards) -> str:
         f"<li><b>{esc(c.interviewer)}</b>: {esc(c.notes) or '<i>no notes</i>'}</li>" for c in cards
     )
     debrief = "".join(f"<li>{esc(describe_flag(c))}</li>" for c in panel.flagged)
-    debrief_html = f"<div>For the debrief (2+ levels apart):<ul>{debrief}</ul></div>" if debrief else ""
+    debrief_html = ""
+    if debrief:
+        debrief_html = f"<div>For the debrief (2+ levels apart):<ul>{debrief}</ul></div>"
     return (
         f"<table class='mlscreen-panel-grid'><tr><th>Category</th>{heads}<th>Median</th><th></th>"
         f"</tr>{''.join(rows)}</table>{debrief_html}<div>Notes:<ul>{notes}</ul></div>"

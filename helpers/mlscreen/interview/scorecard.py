@@ -278,7 +278,8 @@ class Scorecard(CardScoring):
             self._state.elapsed_seconds = self.elapsed_seconds
             self._state.timer_started_at = None
         kind, reason = (AMENDED, self._state.amending) if self.submitted else (SUBMITTED, "")
-        self._state.submissions.append(Submission(kind, self._clock(), reason or "", digest, content))
+        entry = Submission(kind, self._clock(), reason or "", digest, content)
+        self._state.submissions.append(entry)
         self._state.amending = None
         self.save()
 

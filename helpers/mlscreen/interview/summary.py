@@ -98,7 +98,9 @@ def card_cells(card: Scorecard) -> list[str]:
     ]
 
 
-CARD_HEADERS = ("Stage", "Interviewer", "Score", "Result", "Coverage", "Red flags", "Time", "Status")
+CARD_HEADERS = (
+    "Stage", "Interviewer", "Score", "Result", "Coverage", "Red flags", "Time", "Status",
+)
 
 
 def card_details(card: Scorecard, names: CandidateNames) -> list[str]:
