@@ -509,6 +509,17 @@ def test_the_panel_shows_nothing_of_another_card_until_you_submit_yours(store, v
     assert "ML Knowledge (core): 12.5/20" in _text(_one(view, "mlscreen-recommendation"))
 
 
+def test_anonymous_mode_shows_the_candidate_id_only(store, views, bank):
+    store.folder.mkdir(parents=True)
+    (store.folder / "candidates.yaml").write_text(f"{CANDIDATE}: Ada Lovelace\n")
+    named = views(store)
+    assert "Candidate Ada Lovelace (cand-01)" in _text(_one(named, "mlscreen-session"))
+    anonymous = replace(bank, settings=replace(bank.settings, anonymous=True))
+    view = views(ScorecardStore(store.course, bank=anonymous, clock=store._clock))
+    assert "Candidate cand-01" in _text(_one(view, "mlscreen-session"))
+    assert "Ada" not in _everything_shown(view) and "Lovelace" not in _everything_shown(view)
+
+
 # --- the companion: pickers and the remembered session ----------------------------------
 
 

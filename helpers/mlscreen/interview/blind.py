@@ -18,8 +18,9 @@ round can.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from .naming import CandidateNames
 from .panel import StagePanel, stage_panel
 from .recommendation import Recommendation, recommend
 from .scorecard import Scorecard
@@ -84,6 +85,8 @@ class StageCards:
     cards: tuple[Scorecard, ...] = ()
     """The stage's submitted cards, the viewer's included (empty while not open)."""
     panel: StagePanel | None = None
+    names: CandidateNames = field(default_factory=CandidateNames)
+    """How to name the candidate (and redact notes) in anonymous mode."""
 
 
 def stage_cards_for(
@@ -94,4 +97,4 @@ def stage_cards_for(
     if not shown.panel_open(stage):
         return StageCards(open=False)
     cards = tuple(c for c in shown.cards if c.stage_id == stage and c.submitted)
-    return StageCards(True, cards, stage_panel(stage, cards, store.bank))
+    return StageCards(True, cards, stage_panel(stage, cards, store.bank), store.names)

@@ -73,7 +73,9 @@ def _panel_html(stage: StageCards) -> str:
     flags = "".join(f"<td>{len(c.red_flags)}</td>" for c in cards)
     rows.append(f"<tr><td>Red flags</td>{flags}<td></td><td></td></tr>")
     notes = "".join(
-        f"<li><b>{esc(c.interviewer)}</b>: {esc(c.notes) or '<i>no notes</i>'}</li>" for c in cards
+        f"<li><b>{esc(c.interviewer)}</b>: "
+        f"{esc(stage.names.redact(c.notes, c.candidate)) or '<i>no notes</i>'}</li>"
+        for c in cards
     )
     debrief = "".join(f"<li>{esc(describe_flag(c))}</li>" for c in panel.flagged)
     debrief_html = ""
