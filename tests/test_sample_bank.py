@@ -33,6 +33,7 @@ pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[1]
 REFERENCE = "reference-solution"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+CELL_LIMIT, CALL_LIMIT = 12, 4  # seconds, for this batch (the kit's defaults: 25 and 10)
 
 
 def _reference_sample(course, notebook: str) -> Sample:
@@ -107,7 +108,13 @@ def graded_bank(built_course) -> Bank:
     candidates, where = _candidates(samples, built_course)
     for student in candidates:
         write_submission(built_course, student, candidates[student])
-    summary = grade_batch(course=built_course, students=list(candidates), force=True)
+    # The endless-loop samples cost their limits in every cell that calls them: shorter limits
+    # (still far above what any correct answer needs) keep the batch quick, and show that the
+    # overrides reach kernels started by nbgrader. The defaults are tested in test_time_limits.
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("MLSCREEN_CELL_LIMIT", str(CELL_LIMIT))
+        env.setenv("MLSCREEN_CALL_LIMIT", str(CALL_LIMIT))
+        summary = grade_batch(course=built_course, students=list(candidates), force=True)
     everyone = {s.student_id: s for picks in candidates.values() for s in picks}
     everyone.update({s.student_id: s for s in samples})
     everyone.update({s.twin.student_id: s.twin for s in samples if s.twin})
@@ -156,6 +163,13 @@ def test_declared_outcome_holds(graded_bank, built_course, student):
         return
     assert result.status != "failed", result.notes
     assert answers and all(a.graded for a in answers), "every answer of a submitted notebook is graded"
+    if any("time limit" in note for note in sample.notes):
+        graded_nb = built_course.notebook(built_course.autograded(graded_bank.where[student]), sample.notebook)
+        stopped = {o.get("evalue") for c in nbformat.read(graded_nb, as_version=4).cells for o in c.get("outputs", [])
+                   if "TimeLimitExceeded" in o.get("ename", "")}
+        assert f"this cell ran over {CELL_LIMIT} s and was stopped" in stopped, stopped
+        assert any(v.endswith(f"ran over {CALL_LIMIT} s and was stopped") and not v.startswith("this cell")
+                   for v in stopped), stopped
     _check_notes(sample, _own_notes(result, sample.notebook))
     got = graded_bank.passed(sample)
     assert set(got) == set(sample.cells), ("the graded test cells are not the notebook's", sorted(got))
