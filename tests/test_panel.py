@@ -127,11 +127,22 @@ def test_an_interviewer_without_a_card_for_the_stage_sees_nothing_of_it(store):
     assert not stage_cards_for(store, "cand-01", STAGE, "dave").open
 
 
-def test_others_drafts_stay_hidden_even_after_you_submit(store):
+def test_others_drafts_and_amendments_under_way_stay_hidden_even_after_you_submit(store):
     _card(store, "alice", PANEL["alice"])
-    _card(store, "chen", PANEL["chen"], submit=False)
+    chen = _card(store, "chen", PANEL["chen"], submit=False)
     seen = stage_cards_for(store, "cand-01", STAGE, "alice")
     assert seen.open and [c.interviewer for c in seen.cards] == ["alice"]
+    chen.submit()
+    chen.amend("rethinking concepts")
+    chen.set_level("concepts", 4)  # not submitted: alice must not see it
+    assert [c.interviewer for c in stage_cards_for(store, "cand-01", STAGE, "alice").cards] == [
+        "alice"
+    ]
+    chen.submit()
+    seen = stage_cards_for(store, "cand-01", STAGE, "alice")
+    assert [(c.interviewer, c.level("concepts")) for c in seen.cards] == [
+        ("alice", 2), ("chen", 4)
+    ]
 
 
 def test_the_debrief_waits_for_every_card_of_a_stage(store):

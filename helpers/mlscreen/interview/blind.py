@@ -2,7 +2,7 @@
 
 An interviewer always sees their own cards. Another interviewer's card for a stage is shown
 to them only once they have submitted their own card for that candidate and stage, and only
-if that card is submitted too (drafts are nobody else's business). Before that they see
+if that card is submitted and not under amendment (drafts are nobody else's business). Before that they see
 nothing of it: no levels, ticks, notes, totals, and no recommendation built from it.
 
 The debrief (`DEBRIEF`, the viewer of `mlscreen scorecards` without `--as`) sees every
@@ -57,7 +57,7 @@ def visible(cards: Sequence[Scorecard], viewer: str | None) -> Visible:
     shown = tuple(
         c
         for c in cards
-        if c.interviewer == viewer or (c.stage_id in open_stages and c.submitted)
+        if c.interviewer == viewer or (c.stage_id in open_stages and c.locked)
     )
     return Visible(viewer, shown)
 
@@ -97,4 +97,6 @@ def stage_cards_for(
     if not shown.panel_open(stage):
         return StageCards(open=False)
     cards = tuple(c for c in shown.cards if c.stage_id == stage and c.submitted)
+    # (another interviewer's card is in `shown` only while locked; the viewer's own counts
+    # as soon as it was submitted once, amendment under way or not)
     return StageCards(True, cards, stage_panel(stage, cards, store.bank), store.names)
