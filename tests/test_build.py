@@ -8,6 +8,7 @@ import nbformat
 import pytest
 
 from mlscreen import NOTEBOOKS
+from mlscreen.cli import main
 from mlscreen.screen.build import build_source_notebooks
 from mlscreen.screen.leakcheck import SECRET_MARKERS, allowed_release_files, find_leaks
 from mlscreen.screen.proof import _prove_notebook
@@ -83,3 +84,26 @@ def test_proof_catches_a_test_that_a_stub_passes(built_course, tmp_path):
     nbformat.write(nb, path)
     problems = _prove_notebook(str(folder), "data_cleaning")
     assert problems == ["data_cleaning: the untouched stub passes test missing_report__every_column"]
+
+
+def test_mlscreen_build_refuses_to_finish_when_a_grading_file_would_reach_the_release(course_copy, capsys):
+    # a file left beside the source notebooks is copied into the release by nbgrader
+    (course_copy.source / "answers_for_graders.txt").write_text("impute_median: fill with the median\n")
+    assert main(["--root", str(course_copy.root), "build", "--no-validate"]) == 2
+    err = capsys.readouterr().err
+    assert "the release leaks secrets; do not hand it out" in err
+    assert "unexpected file in the release: answers_for_graders.txt" in err
+
+
+def test_mlscreen_build_refuses_to_finish_on_a_solution_that_fails_a_test(course_copy, capsys):
+    text = course_copy.authoring / "data_cleaning.py"
+    source = text.read_text()
+    right = "    return df.isna().mean() * 100.0\n"
+    assert source.count(right) == 1
+    text.write_text(source.replace(right, "    return df.isna().mean()  # a fraction, not a percentage\n"))
+    assert main(["--root", str(course_copy.root), "build"]) == 2
+    err = capsys.readouterr().err
+    assert "the source notebooks are not sound" in err
+    assert "data_cleaning: the solution fails test missing_report__values" in err
+    assert "missing_report__visible" in err and "every_column" not in err, "exactly the failing tests"
+    assert not course_copy.release.exists(), "nothing is released from an unsound source"

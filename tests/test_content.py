@@ -452,3 +452,54 @@ def test_unknown_section_is_refused(bank_copy):
 
 def test_empty_folder_is_refused(tmp_path):
     assert str(tmp_path) in _load_error(tmp_path)
+
+
+# --- interview settings (interview.yaml) ------------------------------------------------
+
+
+def test_interview_settings_ship_off_with_the_greenhouse_mapping(bank):
+    from mlscreen.bank import ATS_RECOMMENDATIONS, VERDICT_NAMES
+    from mlscreen.interview.verdicts import Verdict
+
+    assert bank.settings.anonymous is False
+    assert bank.settings.ats.levels == {1: "definitely_not", 2: "no", 3: "yes", 4: "strong_yes"}
+    assert list(bank.settings.ats.verdicts.values()) == list(ATS_RECOMMENDATIONS)
+    assert set(VERDICT_NAMES) == {str(v) for v in Verdict} - {"not scored"}
+
+
+def test_anonymous_mode_is_one_line_of_yaml(bank_copy):
+    _edit(bank_copy, "interview.yaml", lambda d: d["interview"].update(anonymous=True))
+    assert load_bank(bank_copy).settings.anonymous is True
+
+
+def test_a_bank_without_interview_settings_uses_the_defaults(bank_copy, bank):
+    (bank_copy / "interview.yaml").unlink()
+    assert load_bank(bank_copy).settings == bank.settings
+
+
+def test_a_bare_yes_in_the_ats_mapping_is_refused(bank_copy):
+    text = (bank_copy / "interview.yaml").read_text().replace('3: "yes"', "3: yes")
+    (bank_copy / "interview.yaml").write_text(text)
+    message = _load_error(bank_copy)
+    assert "interview.yaml" in message and "levels 3 must be non-empty text, got True" in message
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda d: d["interview"]["ats"]["levels"].update({4: "great"}), "level 4 maps to 'great'"),
+        (lambda d: d["interview"]["ats"]["verdicts"].update(fail="mixed"),
+         "verdict 'fail' maps to 'mixed'"),
+        (lambda d: d["interview"]["ats"]["verdicts"].pop("pass"), "verdicts must map exactly"),
+        (lambda d: d["interview"].update(anonymous="yes"), "anonymous must be true or false"),
+        (lambda d: d["interview"].update(blind=False), "unknown keys ['blind']"),
+    ],
+)
+def test_interview_settings_are_validated(bank_copy, change, expected):
+    _edit(bank_copy, "interview.yaml", change)
+    assert expected in _load_error(bank_copy)
+
+
+def test_interview_settings_live_in_one_file(bank_copy):
+    (bank_copy / "more.yaml").write_text("interview: {anonymous: true}\n")
+    assert "also in interview.yaml" in _load_error(bank_copy)

@@ -23,17 +23,21 @@ def _is_marker(field: str) -> bool:
 def test_messy_csv_marks_exactly_the_missing_truth_with_every_marker_kind():
     table = data.messy_customers(seed=5, n_rows=200)
     raw = pd.read_csv(io.StringIO(table.csv_text), dtype=str, keep_default_na=False)
-    seen = set()
+    seen, fields = set(), set()
     for column in raw.columns:
         for field, truth in zip(raw[column], table.truth[column]):
             assert _is_marker(field) == pd.isna(truth), (column, field, truth)
             if _is_marker(field):
-                seen.add(field.strip() if field.strip().lower() != "unknown" else field.strip())
+                seen.add(field.strip())
+                fields.add(field)
             elif column in table.numeric_columns:
                 assert float(field) == truth
             else:
                 assert field.strip() == truth
-    assert MARKERS <= seen | {""} and {"unknown", "Unknown", "UNKNOWN"} <= seen
+    assert MARKERS <= seen and {"unknown", "Unknown", "UNKNOWN"} <= seen, seen
+    assert "" in fields, "an empty field"
+    assert any(f and not f.strip() for f in fields), "a field of spaces only"
+    assert any(f != f.strip() and f.strip() for f in fields), "a marker with spaces around it"
     assert any(f != f.strip() for f in raw["city"]), "some text carries surrounding spaces"
     assert (table.truth["balance"] < 0).any(), "negative numbers are values"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import threading
@@ -58,30 +59,49 @@ def test_nbgrader_finds_alembic_without_the_venv_on_path(built_course, tmp_path,
 
 
 def test_a_gradebook_lock_longer_than_five_seconds_does_not_abort_the_batch(built_course):
+    """Another process holds the gradebook locked from the moment nbgrader starts grading the
+    notebook until well after it wants to save the grades: nbgrader waits, then saves them."""
     correct = _first_correct(built_course, "inference_pipeline")
-    for student in ("locked-1", "locked-2"):
-        write_submission(built_course, student, [correct])
-    holding = threading.Event()
+    write_submission(built_course, "locked", [correct])
+    grading, held, released = threading.Event(), [], []
+    hold_for = 10.0  # the notebook runs in about 3 s: nbgrader then waits about 7 s, over SQLite's default 5
+
+    class GradingStarted(logging.Handler):
+        def emit(self, record):
+            if record.getMessage().startswith("grading notebook"):
+                grading.set()
 
     def hold_lock():
+        if not grading.wait(120):
+            return
         connection = sqlite3.connect(built_course.gradebook, timeout=30)
         connection.execute("BEGIN EXCLUSIVE")
-        holding.set()
-        time.sleep(8)
+        held.append(time.time())
+        time.sleep(hold_for)
         connection.rollback()
         connection.close()
+        released.append(time.time())
 
+    logger = logging.getLogger("mlscreen.grading.batch")
+    handler, level = GradingStarted(), logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
     locker = threading.Thread(target=hold_lock)
     locker.start()
-    holding.wait(10)
     try:
-        summary = grade_batch(course=built_course, students=["locked-1", "locked-2"], force=True)
+        summary = grade_batch(course=built_course, students=["locked"], force=True, workers=1)
     finally:
+        grading.set()
         locker.join()
-    for result in summary.results:
-        assert result.status != "failed", result.notes
-        score, max_score = result.notebook_score("inference_pipeline")
-        assert score == max_score > 0
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    assert held and released, "the lock was taken while nbgrader was grading"
+    saved = built_course.notebook(built_course.autograded("locked"), "inference_pipeline").stat().st_mtime
+    assert saved >= released[0] - 0.5, "nbgrader saved its grades only once the lock was gone: it waited"
+    result = summary.result("locked")
+    assert result.status != "failed", result.notes
+    score, max_score = result.notebook_score("inference_pipeline")
+    assert score == max_score > 0
 
 
 def test_unknown_students_and_missing_release_get_clear_errors(built_course, tmp_path):

@@ -14,12 +14,14 @@ import subprocess
 import sys
 import time
 import urllib.request
+from dataclasses import replace
 from pathlib import Path
 
 import ipywidgets as widgets
 import nbformat
 import pytest
 
+from mlscreen.bank import Bank
 from mlscreen.course import Course
 from mlscreen.course.gradebook import NotebookScore
 from mlscreen.interview.app import companion, launch
@@ -216,7 +218,7 @@ def test_design_rubric_totals_out_of_twenty_and_passes_at_fourteen(store, views,
     assert _text(_one(stage, "mlscreen-total")) == "Total: 13 / 20 (pass at 14)"
     assert _text(_one(stage, "mlscreen-verdict")) == "fail"
     assert _fresh_card(store, "system_design").passed is False
-    assert "Panel recommendation: no" in _text(_one(view, "mlscreen-recommendation"))
+    assert "Recommendation: no" in _text(_one(view, "mlscreen-recommendation"))
 
 
 def test_clearing_a_level_removes_it_from_the_card(store, views, bank):
@@ -369,6 +371,20 @@ def test_autograded_scores_sit_beside_the_coding_rubric(store, views):
     assert _all(_begin(view, "culture"), "mlscreen-autograded") == []
 
 
+def test_the_bank_says_which_stage_shows_the_autograded_scores(course, bank, clock, views):
+    stages = tuple(replace(s, shows_autograded_scores=s.id == "ml_knowledge") for s in bank.stages)
+    moved = Bank(
+        stages=stages,
+        rubrics=bank.rubrics,
+        profiles=bank.profiles,
+    )
+    scores = [NotebookScore(CANDIDATE, "data_cleaning", 3.0, 5.0, False)]
+    view = views(ScorecardStore(course, bank=moved, clock=clock), scores=lambda: list(scores))
+    assert _all(_begin(view, "coding"), "mlscreen-autograded") == []
+    knowledge = _begin(view, "ml_knowledge")
+    assert _text(_one(knowledge, "mlscreen-autograded-table")) == "data_cleaning 3 / 5 Total 3 / 5"
+
+
 def _walk(widget):
     yield widget
     for child in getattr(widget, "children", ()):
@@ -405,6 +421,103 @@ def test_no_gradebook_says_so(store, views):
     view = views(store, scores=list)
     coding = _begin(view, "coding")
     assert _text(_one(coding, "mlscreen-autograded-table")) == "No autograded scores yet."
+
+
+# --- submitting, amending, and the panel hidden until you submit ------------------------
+
+
+def _score_all(stage, rubric, level: int) -> None:
+    for category in rubric.categories:
+        _choose(stage, category.id, level)
+
+
+def _inputs(stage) -> list:
+    kinds = (widgets.Checkbox, widgets.RadioButtons, widgets.Textarea)
+    return [w for w in _walk(stage) if isinstance(w, kinds)]
+
+
+def test_submitting_locks_the_stage_and_an_amendment_unlocks_it_with_its_reason(
+    store, views, bank, clock
+):
+    view = views(store)
+    stage = _begin(view, "ml_knowledge")
+    rubric = bank.rubric_for("ml_knowledge")
+    submit = _one(stage, "mlscreen-submit")
+    assert submit.disabled and "Draft" in _text(_one(stage, "mlscreen-submission-status"))
+    _score_all(stage, rubric, 3)
+    assert not submit.disabled
+    submit.click()
+
+    saved = _saved(store.course, "ml_knowledge")
+    assert [e["kind"] for e in saved["submissions"]] == ["submitted"]
+    assert all(w.disabled for w in _inputs(stage)) and _inputs(stage)
+    status = _text(_one(stage, "mlscreen-submission-status"))
+    assert "Submitted" in status and saved["submissions"][0]["hash"][:12] in status
+    _choose(stage, "concepts", 1)  # a disabled widget set from code: the card refuses it
+    assert _fresh_card(store, "ml_knowledge").level("concepts") == 3
+    assert _one(stage, "mlscreen-level-concepts").value == 3
+
+    _one(stage, "mlscreen-amend").click()  # no reason: refused, still locked
+    assert "needs a reason" in _text(_one(stage, "mlscreen-submission-error"))
+    _one(stage, "mlscreen-amend-reason").value = "misheard the drift answer"
+    _one(stage, "mlscreen-amend").click()
+    assert not any(w.disabled for w in _inputs(stage))
+    _choose(stage, "concepts", 2)
+    clock.now += 60
+    resubmit = _one(stage, "mlscreen-submit")
+    assert resubmit.description == "Submit amendment"
+    resubmit.click()
+    saved = _saved(store.course, "ml_knowledge")
+    assert [e["kind"] for e in saved["submissions"]] == ["submitted", "amended"]
+    assert saved["submissions"][1]["reason"] == "misheard the drift answer"
+    status = _text(_one(stage, "mlscreen-submission-status"))
+    assert "Amended" in status and "concepts 3 -> 2" in status
+    assert all(w.disabled for w in _inputs(stage))
+
+
+def _everything_shown(view) -> str:
+    """Every value the view's widgets hold: what the browser could ever receive."""
+    return " ".join(str(getattr(w, "value", "")) for w in _walk(view)) + " ".join(
+        str(getattr(w, "options", "")) for w in _walk(view)
+    )
+
+
+def test_the_panel_shows_nothing_of_another_card_until_you_submit_yours(store, views, bank):
+    rubric = bank.rubric_for("ml_knowledge")
+    alice = store.open(CANDIDATE, "ml_knowledge", "alice", PROFILE)
+    for category in rubric.categories:
+        alice.set_level(category.id, 1)
+    alice.set_notes("ALICE-PRIVATE-NOTE")
+    alice.submit()
+
+    view = views(store, interviewer="bob")
+    stage = _begin(view, "ml_knowledge")
+    panel = _one(stage, "mlscreen-panel")
+    assert "hidden until you submit yours" in _text(_one(panel, "mlscreen-panel-table"))
+    assert "ALICE-PRIVATE-NOTE" not in _everything_shown(view)
+    assert "alice" not in _everything_shown(view)
+    assert "5/20" not in _text(_one(view, "mlscreen-recommendation"))  # alice's total
+
+    _score_all(stage, rubric, 4)
+    assert "alice" not in _everything_shown(view)
+    _one(stage, "mlscreen-submit").click()
+    grid = _text(_one(panel, "mlscreen-panel-table"))
+    assert "alice" in grid and "bob" in grid and "ALICE-PRIVATE-NOTE" in grid
+    # Core concepts: alice 1, bob 4 -> median 2.5, 3 levels apart: flagged
+    assert "Core concepts 1 4 2.5 differ by 3" in grid
+    assert "Total 5 20 12.5/20" in grid
+    assert "ML Knowledge (core): 12.5/20" in _text(_one(view, "mlscreen-recommendation"))
+
+
+def test_anonymous_mode_shows_the_candidate_id_only(store, views, bank):
+    store.folder.mkdir(parents=True)
+    (store.folder / "candidates.yaml").write_text(f"{CANDIDATE}: Ada Lovelace\n")
+    named = views(store)
+    assert "Candidate Ada Lovelace (cand-01)" in _text(_one(named, "mlscreen-session"))
+    anonymous = replace(bank, settings=replace(bank.settings, anonymous=True))
+    view = views(ScorecardStore(store.course, bank=anonymous, clock=store._clock))
+    assert "Candidate cand-01" in _text(_one(view, "mlscreen-session"))
+    assert "Ada" not in _everything_shown(view) and "Lovelace" not in _everything_shown(view)
 
 
 # --- the companion: pickers and the remembered session ----------------------------------

@@ -1,5 +1,9 @@
 """The plain-text notebook format: roles become nbgrader metadata; bad headers are refused."""
 
+import re
+from pathlib import Path
+
+import nbformat
 import pytest
 
 from mlscreen.screen.notebook_text import notebook_from_text, render
@@ -59,3 +63,19 @@ def test_rendering_is_stable():
 def test_bad_text_is_refused_with_a_clear_message(text, message):
     with pytest.raises(ValueError, match=message):
         notebook_from_text(text)
+
+
+def test_the_readme_gives_the_points_and_answers_the_source_notebooks_have():
+    repo = Path(__file__).resolve().parents[1]
+    rows = re.findall(r"^\| `(\w+)\.ipynb` \| (.+?) \| (\d+)(?: \+ (\d+))? \|$",
+                      (repo / "README.md").read_text(encoding="utf-8"), re.M)
+    assert [name for name, *_ in rows] == ["data_cleaning", "inference_pipeline", "debug_classifier"]
+    for name, answers, tests, written in rows:
+        nb = nbformat.read(repo / "source" / "coding" / f"{name}.ipynb", as_version=4)
+        graded = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
+        assert sum(c.metadata["nbgrader"]["points"] for c in graded if c.cell_type == "code") == int(tests)
+        assert sum(c.metadata["nbgrader"]["points"] for c in graded if c.cell_type == "markdown") == int(written or 0)
+        named = re.findall(r"`(\w+)`", answers)
+        ids = [c.metadata["nbgrader"]["grade_id"] for c in nb.cells
+               if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")]
+        assert named == ids, name

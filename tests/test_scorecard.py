@@ -473,8 +473,8 @@ def test_the_public_surface_imports_without_widgets_charts_or_nbgrader():
     code = (
         "import sys; from mlscreen.interview import Scorecard, ScorecardStore; "
         "print(sorted(m for m in ('ipywidgets', 'matplotlib', 'nbgrader') if m in sys.modules)); "
-        "from mlscreen.interview import companion; from mlscreen.interview.app import companion as c; "
-        "print(companion is c)"
+        "from mlscreen.interview import companion; "
+        "from mlscreen.interview.app import companion as shown; print(companion is shown)"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr

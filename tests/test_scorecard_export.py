@@ -1,4 +1,7 @@
-"""Scorecard exports: the one-page Markdown/HTML scorecard, its chart, and the CSV of all cards."""
+"""Scorecard exports: the one-page Markdown/HTML scorecard, its chart, and the CSV of all cards.
+
+The cohort's cards are submitted: the exports are the debrief's unless a test says `viewer`.
+"""
 
 from __future__ import annotations
 
@@ -12,16 +15,15 @@ import pytest
 
 from mlscreen.cli import main
 from mlscreen.course import Course
-from mlscreen.interview.export import (
-    CSV_COLUMNS,
+from mlscreen.interview.export import CSV_COLUMNS, write_scorecards_csv
+from mlscreen.interview.pages import (
     candidate_html,
     candidate_markdown,
-    candidate_summary,
     rubric_chart_png,
     write_candidate_scorecard,
-    write_scorecards_csv,
 )
 from mlscreen.interview.store import CorruptScorecardWarning, ScorecardStore
+from mlscreen.interview.summary import candidate_summary
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -45,6 +47,7 @@ def _card(store, candidate, stage, interviewer, total, profile="ml_engineer"):
     card = store.open(candidate, stage, interviewer, profile)
     for category_id, level in _levels(card.rubric, total).items():
         card.set_level(category_id, level)
+    card.submit()
     return card
 
 
@@ -96,8 +99,10 @@ def test_csv_carries_each_candidates_recommendation(course, cohort):
 def test_csv_reports_coverage_and_time(course, store, cohort, bank):
     card = store.open("cand-b", "coding", "carol")
     question = bank.question("data_cleaning")
+    card.amend("ticks heard in the recording")
     card.tick(question.points[0].id)
     card.tick(question.points[1].id)
+    card.submit()
     rows = _read_csv(write_scorecards_csv(course=course))
     row = next(r for r in rows if r["interviewer"] == "carol")
     assert float(row["coverage"]) == pytest.approx(2 / len(question.points), abs=1e-4)
@@ -143,7 +148,9 @@ def test_chart_is_a_png_and_leaves_the_pyplot_backend_alone(store, cohort):
 
 def test_markdown_page_shows_decision_reasons_and_every_card(store, bank, cohort):
     card = store.open("cand-b", "system_design", "dave")
+    card.amend("notes typed up")
     card.set_notes("weak | unclear *monitoring*\n# not a heading")
+    card.submit()
     summary = candidate_summary(store, "cand-b")
     page = candidate_markdown(summary, bank, chart_file="cand-b.png")
     assert "**Recommendation: STRONG NO** (provisional)" in page
@@ -153,13 +160,16 @@ def test_markdown_page_shows_decision_reasons_and_every_card(store, bank, cohort
     table = [line for line in lines if line.startswith("| ") and "Interviewer" not in line]
     assert len(table) == 2
     for line in table:  # the note's '|' must not add columns
-        assert len(re.findall(r"(?<!\\)\|", line)) == 8
+        assert len(re.findall(r"(?<!\\)\|", line)) == 9
     assert "\n# not a heading" not in page
     assert summary.recommendation.reasons[0] in page
 
 
 def test_html_page_embeds_the_chart_and_escapes_text(store, bank, cohort):
-    store.open("cand-a", "culture", "alice").set_notes("<script>alert(1)</script>")
+    card = store.open("cand-a", "culture", "alice")
+    card.amend("notes typed up")
+    card.set_notes("<script>alert(1)</script>")
+    card.submit()
     page = candidate_html(candidate_summary(store, "cand-a"), bank)
     match = re.search(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', page)
     assert match and base64.b64decode(match.group(1)).startswith(PNG_SIGNATURE)

@@ -110,7 +110,8 @@ def _hidden_split_data_features_and_target():
     from mlscreen.kernel import data as _data, testkit as _tk
     _tk.restore()
     import pandas as pd
-    fresh = _data.churn(seed=301, n_rows=400, n_noise=6).rename(columns={"churned": TARGET})
+    # 18 noise columns or more: every feature column has values (the generator adds gaps to usage_metric_17)
+    fresh = _data.churn(seed=301, n_rows=400, n_noise=18).rename(columns={"churned": TARGET})
     fresh.index = [f"cust-{i}" for i in range(1000, 1000 + len(fresh))][::-1]
     parts = _tk.quietly(split_data, fresh.copy())
     assert isinstance(parts, (tuple, list)) and len(parts) == 4, "return (X_train, X_test, y_train, y_test)"
@@ -135,7 +136,7 @@ def _hidden_split_data_exact_split():
     from mlscreen.kernel import data as _data, testkit as _tk
     _tk.restore()
     from sklearn.model_selection import train_test_split as reference_split
-    fresh = _data.churn(seed=302, n_rows=480, n_noise=6).rename(columns={"churned": TARGET})
+    fresh = _data.churn(seed=302, n_rows=480, n_noise=18).rename(columns={"churned": TARGET})
     fresh.index = list(range(5000, 5000 + 2 * len(fresh), 2))
     X_train, X_test, y_train, y_test = _tk.quietly(split_data, fresh.copy())
     features = fresh.drop(columns=[TARGET])
@@ -392,7 +393,7 @@ def _hidden_run_experiment_wiring():
         log["evaluated"].append((model, rows(X_test), rows(y_test)))
         return dict(sentinel)
 
-    fresh = _data.churn(seed=304, n_rows=360, n_noise=5).rename(columns={"churned": TARGET})
+    fresh = _data.churn(seed=304, n_rows=360, n_noise=18).rename(columns={"churned": TARGET})
     fresh.index = list(range(90000, 90000 + len(fresh)))
     with _tk.swapped(globals(), split_data=reference_split_data, build_pipeline=reference_build_pipeline,
                      evaluate=reference_evaluate):

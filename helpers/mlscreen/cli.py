@@ -41,14 +41,23 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _scorecards(args: argparse.Namespace) -> int:
-    from .interview.export import write_all_candidate_scorecards, write_scorecards_csv
+    from .interview.export import write_exports
 
-    course = _course(args)
-    out = write_scorecards_csv(course=course, out=Path(args.out) if args.out else None)
-    pages = write_all_candidate_scorecards(course=course)
-    print(f"wrote {out}")
-    for page in pages:
-        print(f"wrote {page}")
+    out = Path(args.out) if args.out else None
+    for path in write_exports(course=_course(args), viewer=args.viewer, out=out):
+        print(f"wrote {path}")
+    return 0
+
+
+def _calibration(args: argparse.Namespace) -> int:
+    from .interview.calibration_report import calibration_text, write_calibration
+
+    folder = Path(args.scorecards) if args.scorecards else None
+    out = Path(args.out) if args.out else None
+    cal, paths = write_calibration(course=_course(args), scorecards=folder, out_dir=out,
+                                   stage=args.stage)
+    print(calibration_text(cal))
+    print(f"\nreport: {paths['html']}")
     return 0
 
 
@@ -79,9 +88,18 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_demo)
 
     p = sub.add_parser(
-        "scorecards", help="tabulate every scorecard into one CSV and write each candidate's one-page scorecard")
+        "scorecards",
+        help="export submitted scorecards: one CSV, each candidate's one-page scorecard, ATS JSON")
     p.add_argument("--out", help="CSV path (default: reports/scorecards.csv)")
+    p.add_argument("--as", dest="viewer", metavar="INTERVIEWER",
+                   help="export only what this interviewer may see (blind until they submit)")
     p.set_defaults(func=_scorecards)
+
+    p = sub.add_parser("calibration", help="interviewer leniency and panel agreement (alpha, kappa)")
+    p.add_argument("--scorecards", help="folder of scorecards (default: scorecards/)")
+    p.add_argument("--stage", help="only this stage's cards")
+    p.add_argument("--out", help="folder for calibration.html and .json (default: reports/)")
+    p.set_defaults(func=_calibration)
 
     p = sub.add_parser("interview", help="open the interviewer companion as an app (Voila)")
     p.add_argument("--port", type=int, default=8866)

@@ -1,4 +1,5 @@
-"""`mlscreen demo`: build the screen, submit a sample cohort, grade it and write the report."""
+"""`mlscreen demo`: build the screen, submit a sample cohort, grade it and write the report;
+then the sample interview panel and its calibration report (`reports/sample-panel/`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import shutil
 from .course.layout import Course
 from .grading.batch import grade_batch
 from .grading.report import format_table, write_report
+from .interview.sample_panel import write_sample_panel
 from .screen.build import build
 from .screen.samples import cohort, load_samples, write_submission
 
@@ -27,3 +29,5 @@ def run_demo(*, course: Course) -> None:
     print()
     print(format_table(summary))
     print(f"\nreport: {report}")
+    panel = write_sample_panel(course=course)
+    print(f"sample interview panel (3 interviewers, 8 candidates), calibration report: {panel}")

@@ -15,6 +15,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -181,9 +182,9 @@ def _status_ok(url: str) -> bool:
         return False
 
 
-@pytest.fixture(scope="module")
-def interview_app(browser, tmp_path_factory, jupyter_env) -> Iterator[Server]:
-    """`mlscreen interview` (Voilà) on a copy of the course; the URL is the one it prints."""
+@contextmanager
+def _interview_app(tmp_path_factory, jupyter_env: dict[str, str]) -> Iterator[Server]:
+    """`mlscreen interview` (Voilà) on a fresh copy of the course, stopped on the way out."""
     base_dir = tmp_path_factory.mktemp("app")
     root, log = _copy_course(base_dir / "course"), base_dir / "server.log"
     port = _free_port()
@@ -197,6 +198,23 @@ def interview_app(browser, tmp_path_factory, jupyter_env) -> Iterator[Server]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def interview_app(browser, tmp_path_factory, jupyter_env) -> Iterator[Server]:
+    """`mlscreen interview`, shared by the module's tests; the URL is the one it prints.
+
+    No test may stop it: a test that stops a server takes `own_interview_app`.
+    """
+    with _interview_app(tmp_path_factory, jupyter_env) as server:
+        yield server
+
+
+@pytest.fixture
+def own_interview_app(browser, tmp_path_factory, jupyter_env) -> Iterator[Server]:
+    """`mlscreen interview` for one test alone, which may stop it."""
+    with _interview_app(tmp_path_factory, jupyter_env) as server:
+        yield server
 
 
 def _printed_url(log: Path) -> str | None:

@@ -2,11 +2,16 @@
 
 from .loader import BANK_DIR, load_bank
 from .schema import (
+    ATS_RATINGS,
+    ATS_RECOMMENDATIONS,
     LEVELS,
+    VERDICT_NAMES,
+    AtsMapping,
     Bank,
     BankError,
     ExpectedPoint,
     FollowUp,
+    InterviewSettings,
     Question,
     RoleProfile,
     Rubric,
@@ -16,6 +21,7 @@ from .schema import (
 )
 
 __all__ = [
-    "BANK_DIR", "LEVELS", "Bank", "BankError", "ExpectedPoint", "FollowUp", "Question", "RoleProfile",
-    "Rubric", "RubricCategory", "RubricLevel", "Stage", "load_bank",
+    "ATS_RATINGS", "ATS_RECOMMENDATIONS", "BANK_DIR", "LEVELS", "VERDICT_NAMES", "AtsMapping",
+    "Bank", "BankError", "ExpectedPoint", "FollowUp", "InterviewSettings", "Question",
+    "RoleProfile", "Rubric", "RubricCategory", "RubricLevel", "Stage", "load_bank",
 ]

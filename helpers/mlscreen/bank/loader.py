@@ -7,7 +7,9 @@ Every `*.yaml` file in the bank folder holds one section, named by its top-level
 - `rubrics:` scoring rubrics, each category with level descriptors for levels 1 to 4;
 - `profiles:` role profiles (which stages and questions a role emphasises);
 - `stage:` + `questions:` the questions of one stage, each with expected points,
-  red flags and follow-up probes (several files may add questions to the same stage).
+  red flags and follow-up probes (several files may add questions to the same stage);
+- `interview:` the course's interview settings (anonymous mode, the ATS mapping), in at
+  most one file (`settings`).
 
 Ids are stable strings. Point, red-flag and follow-up ids are written short in YAML and
 become `<question id>.<id>` once loaded, so a scorecard keeps pointing at the same point
@@ -16,19 +18,34 @@ when its text is edited.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from .checks import (
+    _bool,
+    _entries,
+    _fields,
+    _id,
+    _ids,
+    _int,
+    _levels,
+    _read_yaml,
+    _short_texts,
+    _text,
+    _texts,
+    _unique,
+)
 from .schema import (
+    ATS_RATINGS,
+    ATS_RECOMMENDATIONS,
     LEVELS,
+    VERDICT_NAMES,
+    AtsMapping,
     Bank,
     BankError,
     ExpectedPoint,
     FollowUp,
+    InterviewSettings,
     Question,
     RoleProfile,
     Rubric,
@@ -38,8 +55,6 @@ from .schema import (
 )
 
 BANK_DIR = Path(__file__).parent
-
-_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 # --- loading ----------------------------------------------------------------------------
@@ -56,6 +71,7 @@ def load_bank(folder: Path | None = None) -> Bank:
     profiles: list[tuple[str, dict]] = []
     questions: list[Question] = []
     question_files: list[tuple[str, str]] = []
+    settings: list[tuple[str, InterviewSettings]] = []
     for path in files:
         data = _read_yaml(path)
         keys = set(data)
@@ -70,125 +86,26 @@ def load_bank(folder: Path | None = None) -> Bank:
             for entry in _entries(path.name, data, "questions"):
                 questions.append(_question(path.name, stage_id, entry))
                 question_files.append((path.name, questions[-1].id))
+        elif keys == {"interview"}:
+            settings.append((path.name, _settings(path.name, data["interview"])))
         else:
             raise BankError(
-                f"{path.name}: top-level keys must be 'stages', 'rubrics', 'profiles' or "
-                f"'stage' + 'questions', got {sorted(keys)}"
+                f"{path.name}: top-level keys must be 'stages', 'rubrics', 'profiles', "
+                f"'interview' or 'stage' + 'questions', got {sorted(keys)}"
             )
+    if len(settings) > 1:
+        raise BankError(f"{settings[1][0]}: 'interview' settings are also in {settings[0][0]}")
     _unique("rubric", [("rubrics", r.id) for r in rubrics])
     _unique("question", question_files)
     built_stages = _stages(stages, rubrics, questions)
     built_profiles = _profiles(profiles, built_stages, questions)
-    return Bank(stages=built_stages, rubrics=tuple(rubrics), profiles=built_profiles)
+    return Bank(
+        stages=built_stages,
+        rubrics=tuple(rubrics),
+        profiles=built_profiles,
+        settings=settings[0][1] if settings else InterviewSettings(),
+    )
 
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A safe loader that refuses a mapping with the same key twice."""
-
-
-def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict:
-    seen: set = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
-        seen.add(key)
-    return loader.construct_mapping(node)
-
-
-_UniqueKeyLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
-)
-
-
-def _read_yaml(path: Path) -> dict:
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
-    except yaml.YAMLError as err:
-        raise BankError(f"{path.name}: not valid YAML: {err}") from None
-    if not isinstance(data, dict):
-        raise BankError(f"{path.name}: the top level must be a mapping")
-    return data
-
-
-def _entries(file: str, data: Mapping, key: str) -> list[dict]:
-    entries = data[key]
-    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
-        raise BankError(f"{file}: '{key}' must be a list of mappings")
-    return entries
-
-
-def _fields(
-    where: str, entry: Mapping, required: Iterable[str], optional: Iterable[str] = ()
-) -> None:
-    required, optional = set(required), set(optional)
-    missing = required - set(entry)
-    unknown = set(entry) - required - optional
-    if missing:
-        raise BankError(f"{where}: missing {sorted(missing)}")
-    if unknown:
-        raise BankError(f"{where}: unknown keys {sorted(unknown)}")
-
-
-def _id(where: str, what: str, value: Any) -> str:
-    if not isinstance(value, str) or not _ID.match(value):
-        raise BankError(f"{where}: {what} must match {_ID.pattern}, got {value!r}")
-    return value
-
-
-def _text(where: str, what: str, value: Any) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise BankError(f"{where}: {what} must be non-empty text, got {value!r}")
-    return " ".join(value.split())
-
-
-def _texts(where: str, what: str, value: Any) -> tuple[str, ...]:
-    if not isinstance(value, list):
-        raise BankError(f"{where}: {what} must be a list")
-    return tuple(_text(where, what, v) for v in value)
-
-
-def _ids(where: str, what: str, value: Any) -> tuple[str, ...]:
-    if not isinstance(value, list):
-        raise BankError(f"{where}: {what} must be a list of ids")
-    ids = tuple(_id(where, what, v) for v in value)
-    if len(set(ids)) != len(ids):
-        raise BankError(f"{where}: {what} lists an id twice")
-    return ids
-
-
-def _bool(where: str, what: str, value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise BankError(f"{where}: {what} must be true or false, got {value!r}")
-    return value
-
-
-def _int(where: str, what: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise BankError(f"{where}: {what} must be an integer, got {value!r}")
-    return value
-
-
-def _unique(kind: str, owners_and_ids: list[tuple[str, str]]) -> None:
-    seen: dict[str, str] = {}
-    for owner, key in owners_and_ids:
-        if key in seen:
-            raise BankError(f"{owner}: {kind} id {key!r} is used twice (also in {seen[key]})")
-        seen[key] = owner
-
-
-def _short_texts(where: str, what: str, value: Any) -> list[tuple[str, str]]:
-    """A YAML mapping `id: text` (ids unique by construction of the loader)."""
-    if value is None:
-        return []
-    if not isinstance(value, dict):
-        raise BankError(f"{where}: {what} must be a mapping of id: text")
-    return [
-        (_id(where, f"{what} id", k), _text(f"{where}, {what} {k!r}", "text", v))
-        for k, v in value.items()
-    ]
 
 
 def _question(file: str, stage_id: str, entry: dict) -> Question:
@@ -253,13 +170,6 @@ def _rubric(file: str, entry: dict) -> Rubric:
             f"{rubric.strong_at}"
         )
     return rubric
-
-
-def _levels(where: str, what: str, value: Any) -> dict[int, str]:
-    if not isinstance(value, dict) or set(value) != set(LEVELS):
-        got = sorted(value, key=str) if isinstance(value, dict) else value
-        raise BankError(f"{where}: {what} must map exactly the levels {list(LEVELS)}, got {got}")
-    return {level: _text(where, f"{what} {level}", value[level]) for level in LEVELS}
 
 
 def _stages(
@@ -353,3 +263,34 @@ def _profiles(
     if not profiles:
         raise BankError("the question bank has no role profiles")
     return tuple(profiles)
+
+
+def _settings(file: str, entry: Any) -> InterviewSettings:
+    where = f"{file}: interview"
+    if not isinstance(entry, dict):
+        raise BankError(f"{where}: must be a mapping")
+    _fields(where, entry, set(), {"anonymous", "ats"})
+    anonymous = _bool(where, "anonymous", entry.get("anonymous", False))
+    if "ats" not in entry:
+        return InterviewSettings(anonymous=anonymous)
+    ats = entry["ats"]
+    awhere = f"{where}, ats"
+    if not isinstance(ats, dict):
+        raise BankError(f"{awhere}: must be a mapping")
+    _fields(awhere, ats, {"levels", "verdicts"})
+    levels = _levels(awhere, "levels", ats["levels"])
+    for level, rating in levels.items():
+        if rating not in ATS_RATINGS:
+            raise BankError(f"{awhere}: level {level} maps to {rating!r}, not one of {ATS_RATINGS}")
+    verdicts = ats["verdicts"]
+    if not isinstance(verdicts, dict) or set(verdicts) != set(VERDICT_NAMES):
+        got = sorted(verdicts, key=str) if isinstance(verdicts, dict) else verdicts
+        raise BankError(f"{awhere}: verdicts must map exactly {list(VERDICT_NAMES)}, got {got}")
+    for verdict, recommendation in verdicts.items():
+        if recommendation not in ATS_RECOMMENDATIONS:
+            raise BankError(
+                f"{awhere}: verdict {verdict!r} maps to {recommendation!r}, not one of "
+                f"{ATS_RECOMMENDATIONS}"
+            )
+    mapping = AtsMapping(levels=levels, verdicts={v: verdicts[v] for v in VERDICT_NAMES})
+    return InterviewSettings(anonymous=anonymous, ats=mapping)

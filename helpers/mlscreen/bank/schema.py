@@ -6,6 +6,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 LEVELS = (1, 2, 3, 4)
+VERDICT_NAMES = ("clear fail", "fail", "pass", "strong pass")
+"""Where a rubric total falls (see `Rubric`): the names the interview's verdicts carry."""
+ATS_RATINGS = ("definitely_not", "no", "mixed", "yes", "strong_yes")
+"""Greenhouse's scorecard ratings, for an attribute."""
+ATS_RECOMMENDATIONS = ("definitely_not", "no", "yes", "strong_yes")
+"""Greenhouse's overall recommendations of a submitted scorecard."""
 
 
 class BankError(ValueError):
@@ -139,12 +145,40 @@ class RoleProfile:
 
 
 @dataclass(frozen=True)
+class AtsMapping:
+    """How a submitted scorecard reads in an applicant-tracking system (Greenhouse's words).
+
+    `levels`: the rating of a rubric category at each kit level; `verdicts`: the overall
+    recommendation of a card whose rubric verdict is the key.
+    """
+
+    levels: dict[int, str] = field(
+        default_factory=lambda: {1: "definitely_not", 2: "no", 3: "yes", 4: "strong_yes"}
+    )
+    verdicts: dict[str, str] = field(
+        default_factory=lambda: dict(zip(VERDICT_NAMES, ATS_RECOMMENDATIONS))
+    )
+
+
+@dataclass(frozen=True)
+class InterviewSettings:
+    """The course's interview settings (`interview.yaml`).
+
+    `anonymous`: cards, views and exports show candidate ids only, never a name.
+    """
+
+    anonymous: bool = False
+    ats: AtsMapping = field(default_factory=AtsMapping)
+
+
+@dataclass(frozen=True)
 class Bank:
     """The whole question bank; look entries up by id with the methods below."""
 
     stages: tuple[Stage, ...]
     rubrics: tuple[Rubric, ...]
     profiles: tuple[RoleProfile, ...]
+    settings: InterviewSettings = field(default_factory=InterviewSettings)
     _index: dict[str, dict[str, Any]] = field(
         init=False, repr=False, compare=False, default_factory=dict
     )

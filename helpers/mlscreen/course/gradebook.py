@@ -116,3 +116,45 @@ def notebook_totals(scores: list[NotebookScore]) -> tuple[float, float, bool]:
         sum(s.max_score for s in scores),
         any(s.needs_manual_grade for s in scores),
     )
+
+
+@dataclass(frozen=True)
+class CellGrade:
+    """One student's grade for one grade cell (a test cell `<answer>__<aspect>`, or a written one)."""
+
+    student: str
+    notebook: str
+    grade_id: str
+    score: float
+    max_score: float
+    graded: bool  # nbgrader recorded a score for it (autograded, or by hand)
+    needs_manual_grade: bool
+
+    @property
+    def answer(self) -> str:
+        return answer_name(self.grade_id)
+
+    @property
+    def passed(self) -> bool:
+        """Every point of the cell earned (a test cell passes or fails as a whole)."""
+        return self.graded and self.score >= self.max_score
+
+
+def cell_grades(course: Course, student: str) -> list[CellGrade]:
+    """Every grade cell of `student`'s submission, notebook by notebook ([] if not graded)."""
+    with _submission(course, student) as submission:
+        if submission is None:
+            return []
+        return [
+            CellGrade(
+                student=student,
+                notebook=nb.name,
+                grade_id=grade.name,
+                score=float(grade.score or 0.0),
+                max_score=float(grade.max_score or 0.0),
+                graded=grade.auto_score is not None or grade.manual_score is not None,
+                needs_manual_grade=bool(grade.needs_manual_grade),
+            )
+            for nb in sorted(submission.notebooks, key=lambda n: n.name)
+            for grade in nb.grades
+        ]

@@ -12,6 +12,7 @@ import logging
 import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict
 
 import nbformat
 
@@ -21,7 +22,7 @@ from ..course.nbgrader_run import release_assignment, run_nbgrader
 from ..course.secrets import protect_secrets
 from ..sandbox.execute import protections_line
 from .integrity import run_problems, tampering
-from .results import CandidateResult, GradingSummary
+from .results import AnswerResult, CandidateResult, GradingSummary
 
 UNREADABLE_SUFFIX = ".unreadable"
 _STUDENT_ERROR = re.compile(r"There was an error processing assignment '[^']+' for student '([^']+)'")
@@ -157,21 +158,31 @@ def grade_batch(
         graded = [s for s in to_grade if results[s].status != "failed"]
         if graded:
             _log.info("writing feedback (hidden tests removed) ...")
-            run_nbgrader(course, "generate_feedback", course.assignment, "--force")
+            others = ",".join(s for s in everyone if s not in graded)
+            run_nbgrader(course, "generate_feedback", course.assignment, "--force",
+                         *([f"--CourseDirectory.student_id_exclude={others}"] if others else []))
     protect_secrets(course)
     answers = assignment_answers(course)
     for student, result in results.items():
-        result.answers = _with_zeros(student, answer_scores(course, student), answers)
+        result.answers = _all_answers(student, answer_scores(course, student), answers, _graded_notebooks(course, result))
         if student in to_grade and result.status != "failed":
             for notebook in sorted(course.autograded(student).glob("*.ipynb")):
                 result.notes += run_problems(notebook)
     return GradingSummary([results[s] for s in chosen])
 
 
-def _with_zeros(student: str, scored: list[AnswerScore], answers) -> list[AnswerScore]:
-    """Every answer of the assignment, with 0 points where nothing was graded."""
+def _graded_notebooks(course: Course, result: CandidateResult) -> set[str]:
+    """The notebooks nbgrader graded for this candidate (none when it failed the candidate)."""
+    if result.status == "failed":
+        return set()
+    return {p.stem for p in course.autograded(result.student).glob("*.ipynb")} & set(NOTEBOOKS)
+
+
+def _all_answers(student: str, scored: list[AnswerScore], answers, graded: set[str]) -> list[AnswerResult]:
+    """Every answer of the assignment; one of a notebook never graded has 0 points and `graded` False."""
     have = {(a.notebook, a.answer): a for a in scored}
     return [
-        have.get((nb, name)) or AnswerScore(student, nb, name, 0.0, points, False, written)
+        AnswerResult(**asdict(have[(nb, name)]), graded=True) if nb in graded and (nb, name) in have
+        else AnswerResult(student, nb, name, 0.0, points, False, written, graded=False)
         for nb, name, points, written in answers
     ]

@@ -30,14 +30,17 @@ def grades_table(summary: GradingSummary) -> pd.DataFrame:
 
 
 def answers_table(summary: GradingSummary) -> pd.DataFrame:
-    """One row per candidate and answer name, with its points (for per-answer plots)."""
+    """One row per candidate and answer name, with its points (for per-answer plots); `graded` is
+    False for an answer nbgrader never graded (0 points then mean "nothing to grade")."""
     return pd.DataFrame(
         [
             {"candidate": a.student, "notebook": a.notebook, "answer": a.answer, "score": a.score,
-             "max_score": a.max_score, "written": a.written, "needs_manual_grade": a.needs_manual_grade}
+             "max_score": a.max_score, "written": a.written, "needs_manual_grade": a.needs_manual_grade,
+             "graded": a.graded}
             for result in summary.results for a in result.answers
         ],
-        columns=["candidate", "notebook", "answer", "score", "max_score", "written", "needs_manual_grade"],
+        columns=["candidate", "notebook", "answer", "score", "max_score", "written",
+                 "needs_manual_grade", "graded"],
     )
 
 
@@ -65,8 +68,10 @@ def _score_chart(table: pd.DataFrame, path: Path) -> Path:
 
 def _answer_chart(answers: pd.DataFrame, path: Path) -> Path:
     answers = answers[~answers["written"]]
-    shares = answers.assign(share=answers["score"] / answers["max_score"].where(answers["max_score"] > 0))
-    grid = shares.pivot_table(index="candidate", columns="answer", values="share", aggfunc="sum")
+    # an answer never graded (its notebook missing or unreadable) is a blank cell, not a red 0
+    shares = answers.assign(share=(answers["score"] / answers["max_score"].where(answers["max_score"] > 0))
+                            .where(answers["graded"]))
+    grid = shares.pivot_table(index="candidate", columns="answer", values="share", aggfunc="max")
     order = answers.drop_duplicates("answer").sort_values(
         "notebook", key=lambda names: names.map(NOTEBOOKS.index), kind="stable")["answer"]
     grid = grid.reindex(index=answers["candidate"].drop_duplicates(), columns=order)

@@ -7,6 +7,14 @@ from dataclasses import dataclass, field
 from ..course.gradebook import AnswerScore
 
 
+@dataclass(frozen=True)
+class AnswerResult(AnswerScore):
+    """An answer's points in a batch. `graded` is False when nbgrader never graded it (its
+    notebook missing or unreadable, or the whole candidate failed): 0 points, not a graded 0."""
+
+    graded: bool = True
+
+
 @dataclass
 class CandidateResult:
     """One candidate's outcome: status, notes for the summary, and points per answer."""
@@ -14,7 +22,7 @@ class CandidateResult:
     student: str
     status: str = "graded"  # graded | incomplete (a notebook missing or unreadable) | failed | skipped
     notes: list[str] = field(default_factory=list)
-    answers: list[AnswerScore] = field(default_factory=list)
+    answers: list[AnswerResult] = field(default_factory=list)
 
     @property
     def score(self) -> float:
@@ -28,7 +36,7 @@ class CandidateResult:
     @property
     def written(self) -> str:
         """Hand-graded points as `score/max`, or `pending` while an answer awaits its grader."""
-        rows = [a for a in self.answers if a.written]
+        rows = [a for a in self.answers if a.written and a.graded]
         if any(a.needs_manual_grade for a in rows):
             return "pending"
         return f"{sum(a.score for a in rows):g}/{sum(a.max_score for a in rows):g}" if rows else "-"

@@ -1,7 +1,8 @@
 """A scorecard as saved on disk: its JSON shape, written and read back with every field checked.
 
 A file that does not have this shape raises `CardFormatError`; the store decides what to do
-with it (set it aside, or skip it).
+with it (set it aside, or skip it). Schema 2 adds the submission log and the open amendment;
+a schema 1 file reads as a card never submitted.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..bank import LEVELS
+from .submission import Submission, check_log
 
-SCHEMA = 1
+SCHEMA = 2
+_READABLE = (1, 2)
 
 
 class CardFormatError(ValueError):
@@ -36,6 +39,9 @@ class CardState:
     elapsed_seconds: float = 0.0
     timer_started_at: float | None = None
     updated_at: float | None = None
+    submissions: list[Submission] = field(default_factory=list)
+    amending: str | None = None
+    """The reason of the amendment under way, if one is (the card is unlocked until submitted)."""
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready content, sets and mappings sorted so that files diff cleanly."""
@@ -54,6 +60,8 @@ class CardState:
             "elapsed_seconds": self.elapsed_seconds,
             "timer_started_at": self.timer_started_at,
             "updated_at": self.updated_at,
+            "submissions": [entry.to_dict() for entry in self.submissions],
+            "amending": self.amending,
         }
 
     def to_json(self) -> str:
@@ -72,8 +80,8 @@ class CardState:
     @classmethod
     def from_dict(cls, data: Any) -> CardState:
         """The state parsed JSON holds; `CardFormatError` if any field has the wrong shape."""
-        if not isinstance(data, dict) or data.get("schema") != SCHEMA:
-            raise CardFormatError(f"not a scorecard of schema {SCHEMA}")
+        if not isinstance(data, dict) or data.get("schema") not in _READABLE:
+            raise CardFormatError(f"not a scorecard of schema {' or '.join(map(str, _READABLE))}")
         try:
             state = cls(
                 candidate=_str(data["candidate"]),
@@ -90,10 +98,15 @@ class CardState:
                 timer_started_at=_optional_number(data["timer_started_at"]),
                 updated_at=_optional_number(data["updated_at"]),
             )
+            if data["schema"] >= 2:
+                state.submissions = _log(data["submissions"])
+                state.amending = _optional_str(data["amending"])
         except KeyError as err:
             raise CardFormatError(f"missing field {err}") from None
         if state.elapsed_seconds < 0:
             raise CardFormatError("negative elapsed_seconds")
+        if state.amending is not None and not state.submissions:
+            raise CardFormatError("an amendment under way on a card never submitted")
         return state
 
 
@@ -122,6 +135,21 @@ def _levels(value: Any) -> dict[str, int]:
         if isinstance(level, bool) or level not in LEVELS:
             raise CardFormatError(f"rubric level {level!r} is not one of {LEVELS}")
     return {_str(k): int(v) for k, v in value.items()}
+
+
+def _log(value: Any) -> list[Submission]:
+    if not isinstance(value, list):
+        raise CardFormatError(f"expected a list of submissions, got {value!r}")
+    try:
+        log = [Submission.from_dict(entry) for entry in value]
+        check_log(log)
+    except ValueError as err:
+        raise CardFormatError(str(err)) from None
+    return log
+
+
+def _optional_str(value: Any) -> str | None:
+    return None if value is None else _str(value)
 
 
 def _number(value: Any) -> float:

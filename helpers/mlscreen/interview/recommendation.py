@@ -6,8 +6,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..bank import Bank
+from .panel import StagePanel, describe_flag, stage_panel
 from .scorecard import Scorecard
-from .verdicts import Decision, Verdict, verdict_for
+from .verdicts import Decision, Verdict
 
 THIN_COVERAGE = 0.5
 """Below this share of expected points heard (see `Scorecard.coverage`), evidence is thin."""
@@ -28,6 +29,8 @@ class StageResult:
     elapsed_seconds: float
     red_flags: tuple[str, ...]
     core: bool
+    panel: StagePanel
+    """Per category the interviewers' levels and median, and the categories flagged."""
 
 
 @dataclass(frozen=True)
@@ -46,8 +49,10 @@ def recommend(candidate: str, cards: Sequence[Scorecard], bank: Bank) -> Recomme
     """Combine a candidate's scorecards into one recommendation.
 
     A stage counts once scored (every rubric category has a level); when several
-    interviewers scored it, their totals are averaged. The panel and its core stages come
-    from the role profile on the cards (the union, if cards name different profiles).
+    interviewers scored it, its total is the sum of the per-category medians of their
+    levels (see `panel`), judged by the rubric's thresholds like one card's total. The panel
+    and its core stages come from the role profile on the cards (the union, if cards name
+    different profiles).
 
     - pending: no stage is scored yet;
     - strong no: a core stage fails clearly (total below the rubric's `weak_below`), or
@@ -58,7 +63,8 @@ def recommend(candidate: str, cards: Sequence[Scorecard], bank: Bank) -> Recomme
     - yes: every scored stage passes otherwise.
 
     It is provisional while a stage of the panel is unscored. The reasons give the deciding
-    facts first, then each stage's result, red flags, interviewers who disagree and thin
+    facts first, then each stage's result, red flags, interviewers who disagree (on the
+    verdict, or by `DISAGREEMENT_LEVELS` or more on a category: for the debrief) and thin
     evidence (under `THIN_COVERAGE` of the expected points heard); thin evidence is a
     caution and changes no decision.
     """
@@ -83,6 +89,8 @@ def recommend(candidate: str, cards: Sequence[Scorecard], bank: Bank) -> Recomme
             share = f"{result.coverage:.0%}"
             reasons.append(f"thin evidence in {result.name}: {share} of expected points heard")
     reasons += _disagreements(cards, bank)
+    for result in results:
+        reasons += [f"debrief: {result.name}: {describe_flag(c)}" for c in result.panel.flagged]
     unscored = [r for r in results if r.verdict is Verdict.NOT_SCORED]
     return Recommendation(
         candidate=candidate,
@@ -97,21 +105,20 @@ def recommend(candidate: str, cards: Sequence[Scorecard], bank: Bank) -> Recomme
 def _stage_result(
     stage_id: str, cards: list[Scorecard], bank: Bank, core_stages: set[str]
 ) -> StageResult:
-    stage, rubric = bank.stage(stage_id), bank.rubric_for(stage_id)
-    totals = [c.total for c in cards if c.total is not None]
-    total = sum(totals) / len(totals) if totals else None
+    panel = stage_panel(stage_id, cards, bank)
     return StageResult(
         stage=stage_id,
-        name=stage.name,
+        name=panel.name,
         interviewers=tuple(c.interviewer for c in cards),
-        total=total,
-        max_total=rubric.max_total,
-        pass_at=rubric.pass_at,
-        verdict=verdict_for(rubric, total),
+        total=panel.total,
+        max_total=panel.max_total,
+        pass_at=panel.pass_at,
+        verdict=panel.verdict,
         coverage=_mean_coverage(cards),
         elapsed_seconds=max((c.elapsed_seconds for c in cards), default=0.0),
         red_flags=tuple(dict.fromkeys(f.text for c in cards for f in c.red_flags)),
         core=stage_id in core_stages,
+        panel=panel,
     )
 
 

@@ -4,24 +4,34 @@ A scorecard is one interviewer's record of one stage with one candidate: the exp
 points and red flags ticked, the follow-ups asked, the rubric levels, notes and the time
 spent. Every change is written to disk (atomically) before the changing method returns;
 `ScorecardStore` (in `store`) says where the file lives and opens it.
+
+`submit` locks the card (its time and content hash recorded, see `submission`); from then
+on every change raises `ScorecardLocked` unless an amendment is opened with a reason
+(`amend`), and submitting again records the amendment beside the first submission.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..bank import LEVELS, Bank, ExpectedPoint, Question, Rubric, Stage
+from ..bank import LEVELS, Bank, Rubric, Stage
 from ..common.files import write_atomic
+from .card_scoring import CardScoring
 from .card_state import CardState
-from .verdicts import Verdict, verdict_for
+from .submission import AMENDED, SUBMITTED, Submission, content_hash, content_of
 
 Clock = Callable[[], float]
 Listener = Callable[["Scorecard"], None]
 
 
-class Scorecard:
+class ScorecardLocked(ValueError):
+    """A change to a submitted card outside an amendment."""
+
+
+class Scorecard(CardScoring):
     """One interviewer's scorecard for one candidate and stage; every change is saved.
 
     Get one from `ScorecardStore.open`. Ids not in the bank any more (a question removed)
@@ -124,23 +134,27 @@ class Scorecard:
 
         Ticking one of its points or asking one of its follow-ups marks it too.
         """
+        self._check_editable()
         self._check_in_stage(self._bank.question, question_id, "question")
         self._save_if(_set_member(self._state.asked, question_id, asked))
 
     def tick(self, point_id: str, ticked: bool = True) -> None:
         """Tick (or untick) an expected point or red flag of this stage."""
+        self._check_editable()
         question = self._check_in_stage(self._bank.point, point_id, "point")
         changed = _set_member(self._state.ticked, point_id, ticked)
         self._save_if(changed | (ticked and _set_member(self._state.asked, question, True)))
 
     def ask_followup(self, followup_id: str, asked: bool = True) -> None:
         """Mark a follow-up probe of this stage as asked (or not)."""
+        self._check_editable()
         question = self._check_in_stage(self._bank.followup, followup_id, "follow-up")
         changed = _set_member(self._state.followups, followup_id, asked)
         self._save_if(changed | (asked and _set_member(self._state.asked, question, True)))
 
     def set_level(self, category_id: str, level: int | None) -> None:
         """Score a rubric category 1 to 4, or clear it with None."""
+        self._check_editable()
         if category_id not in {c.id for c in self.rubric.categories}:
             raise ValueError(f"rubric {self.rubric.id!r} has no category {category_id!r}")
         if level is None:
@@ -155,12 +169,14 @@ class Scorecard:
 
     def set_notes(self, text: str) -> None:
         """Replace the card's general notes."""
+        self._check_editable()
         if text != self._state.notes:
             self._state.notes = str(text)
             self.save()
 
     def set_question_note(self, question_id: str, text: str) -> None:
         """Replace the notes on one question of this stage ('' removes them); marks it asked."""
+        self._check_editable()
         self._check_in_stage(self._bank.question, question_id, "question")
         if text:
             changed = self._state.question_notes.get(question_id) != text
@@ -173,6 +189,7 @@ class Scorecard:
 
     def set_profile(self, profile_id: str) -> None:
         """Change the role profile the candidate is screened for."""
+        self._check_editable()
         if profile_id not in {p.id for p in self._bank.profiles}:
             raise ValueError(f"unknown role profile {profile_id!r}")
         if profile_id != self._state.profile:
@@ -194,99 +211,101 @@ class Scorecard:
 
     def start_timer(self) -> None:
         """Start (or keep) timing the stage; a running timer survives reopening the card."""
+        self._check_editable(timer=True)
         if self._state.timer_started_at is None:
             self._state.timer_started_at = self._clock()
             self.save()
 
     def stop_timer(self) -> None:
         """Stop timing and add the stretch since `start_timer` to the elapsed time."""
+        self._check_editable(timer=True)
         if self._state.timer_started_at is not None:
             self._state.elapsed_seconds = self.elapsed_seconds
             self._state.timer_started_at = None
             self.save()
 
-    # scoring ----------------------------------------------------------------------------
+    # submitting -------------------------------------------------------------------------
     @property
-    def planned_questions(self) -> tuple[Question, ...]:
-        """The stage's questions the role profile favours (all of them if it names none)."""
-        try:
-            return self._bank.planned_questions(self.profile_id, self.stage_id)
-        except KeyError:
-            return self.stage.questions
+    def submissions(self) -> tuple[Submission, ...]:
+        """The submission log: the first submission, then each amendment."""
+        return tuple(self._state.submissions)
 
     @property
-    def covered_questions(self) -> tuple[Question, ...]:
-        """The questions coverage counts: those asked, or the planned ones before any is."""
-        asked = tuple(q for q in self.stage.questions if q.id in self._state.asked)
-        return asked or self.planned_questions
-
-    def question_coverage(self, question_id: str) -> float:
-        """Share of a question's expected points ticked (0 to 1)."""
-        heard, expected = self.question_points(question_id)
-        return heard / expected
-
-    def question_points(self, question_id: str) -> tuple[int, int]:
-        """(points ticked, points expected) of one question."""
-        points = self._bank.question(question_id).points
-        return sum(p.id in self._state.ticked for p in points), len(points)
+    def submitted(self) -> bool:
+        return bool(self._state.submissions)
 
     @property
-    def points_expected(self) -> int:
-        return sum(len(q.points) for q in self.covered_questions)
+    def submitted_at(self) -> float | None:
+        """Clock time of the first submission."""
+        return self._state.submissions[0].at if self._state.submissions else None
 
     @property
-    def points_ticked(self) -> int:
-        return sum(p.id in self._state.ticked for q in self.covered_questions for p in q.points)
+    def amending(self) -> str | None:
+        """The reason of the amendment under way, if one is."""
+        return self._state.amending
 
     @property
-    def coverage(self) -> float:
-        """Share of the expected points of `covered_questions` ticked (0 to 1)."""
-        expected = self.points_expected
-        return self.points_ticked / expected if expected else 0.0
+    def locked(self) -> bool:
+        """True once submitted, except while an amendment is under way."""
+        return self.submitted and self._state.amending is None
 
     @property
-    def red_flags(self) -> tuple[ExpectedPoint, ...]:
-        """The red flags ticked, in bank order."""
-        ticked = self._state.ticked
-        return tuple(f for q in self.stage.questions for f in q.red_flags if f.id in ticked)
+    def content_hash(self) -> str:
+        """SHA-256 of the card's content now (see `submission.content_of`)."""
+        return content_hash(content_of(self._state))
 
     @property
-    def is_scored(self) -> bool:
-        """True once every category of the stage's rubric has a level."""
-        return all(c.id in self._state.levels for c in self.rubric.categories)
+    def integrity(self) -> str | None:
+        """Why the card cannot be trusted as submitted (edited on disk, say); None if it can."""
+        if any(not entry.intact for entry in self._state.submissions):
+            return "a submission's content does not match its recorded hash"
+        if self.locked and self._state.submissions[-1].hash != self.content_hash:
+            return "the content changed after submission without an amendment"
+        return None
 
-    @property
-    def categories_scored(self) -> int:
-        """How many of the rubric's categories have a level."""
-        return sum(c.id in self._state.levels for c in self.rubric.categories)
+    def submit(self) -> None:
+        """Submit the card (every category scored), or the amendment under way; it then locks."""
+        if self.locked:
+            raise ScorecardLocked(f"already submitted at {_clock_text(self.submitted_at)}")
+        if not self.is_scored:
+            missing = [c.name for c in self.rubric.categories if c.id not in self._state.levels]
+            raise ValueError(f"score every rubric category before submitting: {', '.join(missing)}")
+        content = content_of(self._state)
+        digest = content_hash(content)
+        if self._state.amending is not None and digest == self._state.submissions[-1].hash:
+            raise ValueError("the amendment changes nothing: change the card or cancel it")
+        if self.timer_running:
+            self._state.elapsed_seconds = self.elapsed_seconds
+            self._state.timer_started_at = None
+        kind, reason = (AMENDED, self._state.amending) if self.submitted else (SUBMITTED, "")
+        entry = Submission(kind, self._clock(), reason or "", digest, content)
+        self._state.submissions.append(entry)
+        self._state.amending = None
+        self.save()
 
-    @property
-    def over_time(self) -> bool:
-        """True once the time spent passes the stage's planned maximum."""
-        return self.elapsed_seconds > self.stage.max_minutes * 60
+    def amend(self, reason: str) -> None:
+        """Unlock a submitted card for an amendment; `submit` records it with this reason."""
+        if not self.submitted:
+            raise ValueError("only a submitted card is amended: this one can still be edited")
+        if self._state.amending is not None:
+            raise ValueError(f"an amendment is already under way ({self._state.amending})")
+        if not str(reason).strip():
+            raise ValueError("an amendment needs a reason")
+        self._state.amending = " ".join(str(reason).split())
+        self.save()
 
-    @property
-    def partial_total(self) -> int:
-        """Sum of the levels given so far."""
-        return sum(self._state.levels.get(c.id, 0) for c in self.rubric.categories)
-
-    @property
-    def total(self) -> int | None:
-        """The rubric total, or None until every category is scored."""
-        return self.partial_total if self.is_scored else None
-
-    @property
-    def max_total(self) -> int:
-        return self.rubric.max_total
-
-    @property
-    def verdict(self) -> Verdict:
-        return verdict_for(self.rubric, self.total)
-
-    @property
-    def passed(self) -> bool | None:
-        """True/False once scored against the rubric's pass mark, None before."""
-        return self.verdict.passed
+    def cancel_amendment(self) -> None:
+        """Put the card back as last submitted and lock it again."""
+        if self._state.amending is None:
+            return
+        last = self._state.submissions[-1].content
+        state = self._state
+        state.profile = last["profile"]
+        state.asked, state.ticked = set(last["asked"]), set(last["ticked"])
+        state.followups, state.levels = set(last["followups"]), dict(last["levels"])
+        state.notes, state.question_notes = last["notes"], dict(last["question_notes"])
+        state.amending = None
+        self.save()
 
     # saving and observers -------------------------------------------------------------
     def save(self) -> None:
@@ -313,9 +332,21 @@ class Scorecard:
             raise ValueError(f"{what} {item_id!r} is not part of stage {self.stage_id!r}")
         return question_id
 
+    def _check_editable(self, *, timer: bool = False) -> None:
+        if self.locked or (timer and self.submitted):
+            when = _clock_text(self.submitted_at)
+            raise ScorecardLocked(
+                f"this scorecard was submitted at {when} and is locked: amend it, with a reason, "
+                "to change it" + (" (the timer stays stopped)" if timer else "")
+            )
+
     def _save_if(self, changed: bool) -> None:
         if changed:
             self.save()
+
+
+def _clock_text(stamp: float | None) -> str:
+    return "-" if stamp is None else time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(stamp))
 
 
 def _set_member(items: set[str], item: str, present: bool) -> bool:

@@ -1,7 +1,8 @@
 """One interviewer's session with one candidate: a tab per stage, their scores and the panel's.
 
 The session opens the stages begun earlier from disk, begins a stage when asked, shows
-this interviewer's totals and the panel recommendation, and moves running timers' clocks.
+this interviewer's totals and the recommendation from the cards they may see (`blind`: other
+interviewers' cards only for the stages they submitted), and moves running timers' clocks.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import ipywidgets as widgets
 
 from ..bank import RoleProfile
 from .autograded_view import ScoresSource
+from .blind import recommendation_for, stage_cards_for
 from .recommendation import Recommendation
 from .scorecard import Scorecard
 from .stage_view import PendingStageView, StageView
@@ -64,7 +66,7 @@ class InterviewView(widgets.VBox):
         self.children = [
             widgets.HTML(STYLE),
             html_widget(
-                f"<h2>Candidate {esc(candidate)}</h2>"
+                f"<h2>Candidate {esc(store.names.label(candidate))}</h2>"
                 f"<div>Interviewer <b>{esc(interviewer)}</b> · role profile "
                 f"<b>{esc(self._profile.name)}</b> ({esc(self._profile.focus)})</div>"
                 f"<div class='mlscreen-muted'>{esc(self._profile.description)}</div>",
@@ -112,7 +114,12 @@ class InterviewView(widgets.VBox):
 
     def _show_stage(self, card: Scorecard) -> None:
         scores = self._coding_scores if card.stage.shows_autograded_scores else None
-        view = StageView(card, coding_scores=scores)
+        stage_id = card.stage_id
+
+        def panel():
+            return stage_cards_for(self._store, self._candidate, stage_id, self._interviewer)
+
+        view = StageView(card, coding_scores=scores, panel=panel)
         card.on_change(lambda _card: self._refresh_summary())
         self._stages[card.stage_id] = view
         self._pages[card.stage_id].children = [view]
@@ -131,7 +138,7 @@ class InterviewView(widgets.VBox):
             badges.append(f"{esc(name)} <b>{total}/{card.max_total}</b> {verdict}")
         self._badges.value = "Your scores: " + " &nbsp;·&nbsp; ".join(badges)
         try:
-            recommendation = self._store.recommendation(self._candidate)
+            recommendation = recommendation_for(self._store, self._candidate, self._interviewer)
         except (OSError, ValueError) as err:
             self._recommendation.value = f"<span class='mlscreen-error'>{esc(err)}</span>"
             return
@@ -153,6 +160,8 @@ def _recommendation_html(recommendation: Recommendation) -> str:
     provisional = " (provisional)" if recommendation.provisional else ""
     reasons = "".join(f"<li>{esc(r)}</li>" for r in recommendation.reasons)
     return (
-        f"<div>Panel recommendation: {badge(decision + provisional, kind(decision))}</div>"
+        f"<div>Recommendation: {badge(decision + provisional, kind(decision))} "
+        "<span class='mlscreen-muted'>(from your cards, and other interviewers' for the stages "
+        "you submitted)</span></div>"
         f"<details><summary class='mlscreen-muted'>why</summary><ul>{reasons}</ul></details>"
     )

@@ -1,7 +1,9 @@
 """One stage of one interviewer's scorecard as widgets: points, follow-ups, rubric, timer, notes.
 
 The widgets hold no scoring logic: every change is forwarded to the scorecard (which saves
-it before returning) and every display is refreshed from the scorecard's own answers.
+it before returning) and every display is refreshed from the scorecard's own answers. A
+submitted card's inputs are disabled until an amendment is opened (`submit_view`); the
+panel of everyone's cards (`panel_view`) shows only once this interviewer has submitted.
 Widgets carry `mlscreen-*` CSS classes so that tests and styles can find them.
 """
 
@@ -14,7 +16,9 @@ import ipywidgets as widgets
 
 from ..bank import Question, Rubric, RubricCategory, Stage
 from .autograded_view import AutogradedScores, ScoresSource
+from .panel_view import PanelBox, PanelSource
 from .scorecard import Scorecard
+from .submit_view import SubmitBar
 from .widget_parts import (
     SUBHEAD,
     ErrorLine,
@@ -31,7 +35,13 @@ from .widget_parts import (
 class StageView(widgets.VBox):
     """One stage of one interviewer's scorecard: points, follow-ups, rubric, timer, notes."""
 
-    def __init__(self, card: Scorecard, *, coding_scores: ScoresSource | None = None) -> None:
+    def __init__(
+        self,
+        card: Scorecard,
+        *,
+        coding_scores: ScoresSource | None = None,
+        panel: PanelSource | None = None,
+    ) -> None:
         super().__init__()
         self.add_class("mlscreen-stage")
         self.add_class(f"mlscreen-stage-{card.stage_id}")
@@ -44,6 +54,7 @@ class StageView(widgets.VBox):
         self._question_notes: dict[str, widgets.Textarea] = {}
         self._question_coverage: dict[str, widgets.HTML] = {}
         self._levels: dict[str, widgets.RadioButtons] = {}
+        self._clears: list[widgets.Button] = []
         self._coverage = html_widget("", "mlscreen-stage-coverage")
         self._flag_count = html_widget("", "mlscreen-red-flag-count")
         self._saved_at = html_widget("", "mlscreen-saved")
@@ -60,6 +71,8 @@ class StageView(widgets.VBox):
         self._notes.add_class("mlscreen-notes")
         self._notes.observe(lambda c: self._apply(card.set_notes, c["new"]), "value")
         self._scores = AutogradedScores(coding_scores) if coding_scores else None
+        self._panel = PanelBox(panel) if panel else None
+        self._submission = SubmitBar(card, self._after_submission)
 
         stage = card.stage
         planned = card.planned_questions
@@ -86,6 +99,8 @@ class StageView(widgets.VBox):
             widgets.HBox([rubric, self._scores]) if self._scores else rubric,
             html_widget(SUBHEAD.format("Notes"), "mlscreen-notes-title"),
             self._notes,
+            self._submission,
+            *([self._panel] if self._panel else []),
         ]
         self.refresh()
         if card.recovered_from is not None:
@@ -150,7 +165,9 @@ class StageView(widgets.VBox):
     def _rubric(self, rubric: Rubric) -> widgets.VBox:
         rows: list[widgets.Widget] = [
             html_widget(f"<h4>{esc(rubric.name)}</h4>", "mlscreen-rubric-title"),
-            html_widget(f"<div class='mlscreen-muted'>{esc(rubric.note)}</div>", "mlscreen-rubric-note"),
+            html_widget(
+                f"<div class='mlscreen-muted'>{esc(rubric.note)}</div>", "mlscreen-rubric-note"
+            ),
         ]
         for category in rubric.categories:
             rows += self._category(category)
@@ -173,6 +190,7 @@ class StageView(widgets.VBox):
         clear = widgets.Button(description="clear", layout=widgets.Layout(width="auto"))
         clear.add_class("mlscreen-level-clear")
         clear.on_click(lambda _: self._apply(set_level, category.id, None))
+        self._clears.append(clear)
         self._levels[category.id] = choice
         name = html_widget(f"<b>{esc(category.name)}</b>", "mlscreen-category")
         return [widgets.HBox([name, clear]), choice]
@@ -190,6 +208,11 @@ class StageView(widgets.VBox):
             self._error.show(None)
         self.refresh()
 
+    def _after_submission(self) -> None:
+        self.refresh()
+        if self._panel is not None:
+            self._panel.refresh()
+
     def _on_timer(self, change: dict) -> None:
         self._apply(self._card.start_timer if change["new"] else self._card.stop_timer)
 
@@ -202,6 +225,7 @@ class StageView(widgets.VBox):
             self._refreshing = False
         self._refresh_counts()
         self.refresh_timer()
+        self._submission.refresh()
 
     def _refresh_inputs(self) -> None:
         card = self._card
@@ -218,6 +242,12 @@ class StageView(widgets.VBox):
         for question_id, note in self._question_notes.items():
             note.value = card.question_notes.get(question_id, "")
         self._notes.value = card.notes
+        locked = card.locked
+        for box in (*self._asked.values(), *self._points.values(), *self._followups.values(),
+                    *self._question_notes.values(), *self._levels.values(), *self._clears,
+                    self._notes):
+            box.disabled = locked
+        self._timer_button.disabled = card.submitted
 
     def _refresh_counts(self) -> None:
         card = self._card
@@ -251,8 +281,9 @@ class StageView(widgets.VBox):
     def refresh_timer(self) -> None:
         """Show the time spent against the planned duration (display only; safe from a thread)."""
         card = self._card
+        planned = planned_text(card.stage)
         self._timer_text.value = (
-            f"&nbsp;<b>{clock_text(card.elapsed_seconds)}</b> of {planned_text(card.stage)} planned "
+            f"&nbsp;<b>{clock_text(card.elapsed_seconds)}</b> of {planned} planned "
             + (badge("over time", "over") if card.over_time else "")
         )
 

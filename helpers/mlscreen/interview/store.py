@@ -2,7 +2,8 @@
 
 The store validates ids, opens a saved card or starts a new one, sets an unreadable file
 aside (never overwriting it), lists a candidate's cards in panel order and combines them
-into the candidate's recommendation.
+into the candidate's recommendation. It lists every card, drafts included: what one viewer
+may see of them is `blind`'s to decide.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from ..bank import Bank, load_bank
 from ..common.ids import is_valid_id, validate_id
 from ..course.layout import Course
 from .card_state import CardFormatError, CardState
+from .naming import ROSTER_FILE, CandidateNames, read_roster
 from .recommendation import Recommendation, recommend
 from .scorecard import Clock, Scorecard
 
@@ -25,16 +27,30 @@ class CorruptScorecardWarning(UserWarning):
 
 
 class ScorecardStore:
-    """Every scorecard of a course, under `course.scorecards`."""
+    """Every scorecard of a course, under `course.scorecards` (or another `folder`)."""
 
-    def __init__(self, course: Course, bank: Bank | None = None, clock: Clock = time.time) -> None:
+    def __init__(
+        self,
+        course: Course,
+        bank: Bank | None = None,
+        clock: Clock = time.time,
+        *,
+        folder: Path | None = None,
+    ) -> None:
         self.course = course
         self.bank = bank if bank is not None else load_bank()
         self._clock = clock
+        self._folder = Path(folder) if folder is not None else None
 
     @property
     def folder(self) -> Path:
-        return self.course.scorecards
+        return self._folder if self._folder is not None else self.course.scorecards
+
+    @property
+    def names(self) -> CandidateNames:
+        """What views and exports call each candidate (the roster, unless anonymous)."""
+        roster = read_roster(self.folder / ROSTER_FILE)
+        return CandidateNames(roster, anonymous=self.bank.settings.anonymous)
 
     def path(self, candidate: str, stage: str, interviewer: str) -> Path:
         """`scorecards/<candidate>/<stage>-<interviewer>.json` (ids validated)."""
@@ -48,7 +64,8 @@ class ScorecardStore:
     ) -> Scorecard:
         """The saved card, or a new one (saved at once, which needs `profile`).
 
-        Giving a `profile` different from the saved one changes it. An unreadable file is
+        Giving a `profile` different from the saved one changes it, unless the card is locked
+        (submitted): it keeps the profile it was submitted under. An unreadable file is
         renamed to `<name>.corrupt-<timestamp>` with a `CorruptScorecardWarning`, and a new
         card starts; `card.recovered_from` then names the set-aside file.
         """
@@ -63,7 +80,7 @@ class ScorecardStore:
                 recovered_from = self._set_aside(path, err)
             else:
                 card = self._card(state, path)
-                if profile is not None:
+                if profile is not None and not card.locked:
                     card.set_profile(profile)
                 return card
         if profile is None:

@@ -27,6 +27,10 @@ STYLE = """
 .mlscreen-subhead { font-weight: 600; margin-top: 4px; }
 .mlscreen-muted { color: #666; font-size: 90%; }
 .mlscreen-error { color: #b71c1c; font-weight: 600; }
+.mlscreen-panel-grid { border-collapse: collapse; margin: 4px 0; }
+.mlscreen-panel-grid th, .mlscreen-panel-grid td { border: 1px solid #ddd; padding: 2px 8px;
+  text-align: center; }
+.mlscreen-panel-grid td:first-child { text-align: left; }
 </style>
 """
 
