@@ -139,6 +139,7 @@ expect:
         ("kind: adversarial\ntwin: {without: [tamper]}\n" + _FULL, "the twin is the sample itself"),
         ("kind: correct\ntwin: {without: [tamper]}\n" + _FULL, "only a graded adversarial sample has a twin"),
         ("kind: correct\nexplain: x\n" + _FULL, "unknown keys"),
+        ("- kind: correct\n", "a sample is a mapping"),
     ],
 )
 def test_a_bad_sample_is_refused_with_its_file_and_the_fix_named(tmp_path, text, message):

@@ -124,7 +124,9 @@ def _load_one(path: Path, cells: TestCells) -> tuple[Sample, object]:
     where = f"{path}"
     if notebook not in NOTEBOOKS:
         raise ValueError(f"{where}: folder must be one of {NOTEBOOKS}")
-    if not isinstance(raw, dict) or set(raw) - _KEYS:
+    if not isinstance(raw, dict):
+        raise ValueError(f"{where}: a sample is a mapping of {sorted(_KEYS)}")
+    if set(raw) - _KEYS:
         raise ValueError(f"{where}: unknown keys {sorted(set(raw) - _KEYS)} (use {sorted(_KEYS)})")
     answers = cells[notebook]
     kind = str(raw.get("kind", ""))
