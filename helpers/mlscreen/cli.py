@@ -67,6 +67,75 @@ def _interview(args: argparse.Namespace) -> int:
     return launch(course=_course(args), port=args.port, lab=args.lab)
 
 
+def _lab(args: argparse.Namespace) -> int:
+    from .session.launch import limits_statement, start_session, unprotected_warning
+
+    started = start_session(
+        course=_course(args), candidate=args.candidate, candidate_name=args.name,
+        interviewer_name=args.interviewer, ip=args.ip, port=args.port,
+        allow_unprotected=args.unprotected)
+    record = started.record
+    print(record.protections)
+    for line in limits_statement(started.protections):
+        print(f"  {line}")
+    if warning := unprotected_warning(started.protections):
+        print(warning)
+    how = {"new": "a fresh workspace", "resumed": "the workspace resumed as it was left",
+           "running": "already running"}[started.how]
+    print(f"\nSession of {record.candidate}: {how}, {started.paths.workspace}")
+    low, high = record.planned_minutes
+    print(f"planned time {low}-{high} minutes, {record.minutes_elapsed():.0f} elapsed")
+    print(f"Candidate ({record.candidate_name}): {record.candidate_url}")
+    print(f"Interviewer ({record.interviewer_name}): {record.interviewer_url}")
+    print(f"Session page (time left; Submit and grade now): {record.page_url}")
+    print(f"Submit: mlscreen submit {record.candidate}    Stop: mlscreen stop {record.candidate}")
+    return 0
+
+
+def _sessions(args: argparse.Namespace) -> int:
+    from .session.launch import list_sessions
+
+    states = list_sessions()
+    if not states:
+        print("no sessions")
+    for state in states:
+        record = state.record
+        low, high = record.planned_minutes
+        if state.running:
+            when = f"running on port {record.port}, {record.minutes_elapsed():.0f} of {low}-{high} min"
+        else:
+            when = "stopped"
+        print(f"{record.candidate:<20} {when}; {state.submissions} submission(s)")
+        if state.running and args.urls:
+            print(f"    candidate:   {record.candidate_url}\n    interviewer: {record.interviewer_url}")
+    return 0
+
+
+def _stop(args: argparse.Namespace) -> int:
+    from .session.launch import stop_session
+
+    for line in stop_session(candidate=args.candidate):
+        print(line)
+    return 0
+
+
+def _submit(args: argparse.Namespace) -> int:
+    from .grading.batch import grade_batch
+    from .grading.report import format_table
+    from .session.submit import submit_workspace
+
+    course = _course(args)
+    submission = submit_workspace(course=course, candidate=args.candidate)
+    print(f"submitted {submission.candidate}'s workspace to {submission.folder}")
+    if submission.archived:
+        print(f"the earlier submission is kept in {submission.archived}")
+    for skipped in submission.skipped:
+        print(f"  not copied: {skipped}")
+    summary = grade_batch(course=course, students=[submission.candidate], force=True)
+    print(format_table(summary))
+    return 0 if summary.all_graded else 1
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mlscreen", description=__doc__)
     parser.add_argument("--root", help="course directory (default: found from the working directory)")
@@ -105,6 +174,28 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8866)
     p.add_argument("--lab", action="store_true", help="open it in JupyterLab instead")
     p.set_defaults(func=_interview)
+
+    p = sub.add_parser("lab", help="start (or resume) a candidate's live JupyterLab session")
+    p.add_argument("candidate", help="the candidate's id (their submission folder's name)")
+    p.add_argument("--name", help="the candidate's name in the session (default: the id)")
+    p.add_argument("--interviewer", default="Interviewer", help="your name in the session")
+    p.add_argument("--ip", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (default: a free one)")
+    p.add_argument("--unprotected", action="store_true",
+                   help="start even where the candidate's kernel could read the course")
+    p.set_defaults(func=_lab)
+
+    p = sub.add_parser("sessions", help="list the live sessions on this machine")
+    p.add_argument("--urls", action="store_true", help="also print each running session's URLs")
+    p.set_defaults(func=_sessions)
+
+    p = sub.add_parser("stop", help="stop a candidate's live session (its workspace is kept)")
+    p.add_argument("candidate")
+    p.set_defaults(func=_stop)
+
+    p = sub.add_parser("submit", help="copy a live session's workspace into submitted/ and grade it")
+    p.add_argument("candidate")
+    p.set_defaults(func=_submit)
     return parser
 
 

@@ -5,6 +5,9 @@ Python it runs (read-only, at neutral paths), mlscreen's own package (public cod
 scratch folder: the course directory, the gradebook and other candidates do not exist there,
 there is no network and no other process. As root it also runs as a dedicated user with no
 capabilities. Without namespaces it still gets resource limits and a scratch working folder.
+
+By default the working folder is a copy (grading); a live session passes `workdir`, the
+candidate's workspace itself, bound read-write at its own path so what they write persists.
 """
 
 from __future__ import annotations
@@ -43,11 +46,12 @@ class Jail:
     limits: Limits
     user: KernelUser | None = None
     notes: list[str] = field(default_factory=list)
+    workspace: Path | None = None  # a live session's folder, used in place (not a copy)
 
     @property
     def workdir(self) -> Path:
-        """The kernel's working folder: a copy of the candidate's files."""
-        return self.root / "work"
+        """The kernel's working folder: a copy of the candidate's files, or their workspace."""
+        return self.workspace if self.workspace is not None else self.root / "work"
 
     @property
     def ipc_dir(self) -> Path:
@@ -61,15 +65,18 @@ class Jail:
             return str(INNER_VENV / "bin" / Path(sys.executable).name)
         return sys.executable
 
-    def command(self, argv: list[str]) -> list[str]:
-        """`argv` (starting with the kernel's interpreter) wrapped in limits, namespaces and user."""
+    def command(self, argv: list[str], *, cwd: Path | None = None) -> list[str]:
+        """`argv` (starting with the kernel's interpreter) wrapped in limits, namespaces and user.
+
+        `cwd`: where it starts, a folder inside the working folder (default: the working folder).
+        """
         inner = list(argv)
         if self.user is not None:
             inner = ["setpriv", f"--reuid={self.user.uid}", f"--regid={self.user.gid}",
                      "--clear-groups", "--no-new-privs", "--inh-caps=-all", "--bounding-set=-all",
                      "--", *inner]
         if self.protections.namespaces:
-            inner = [*self._bwrap_arguments(), "--", *inner]
+            inner = [*self._bwrap_arguments(self.start_folder(cwd)), "--", *inner]
         if self.protections.limits:
             limits = self.limits.prlimit_arguments(limit_processes=self.user is not None)
             inner = ["prlimit", *limits, "--", *inner]
@@ -91,7 +98,14 @@ class Jail:
             env["PYTHONPATH"] = str(INNER_LIB)
         return env
 
-    def _bwrap_arguments(self) -> list[str]:
+    def start_folder(self, cwd: Path | None = None) -> Path:
+        """`cwd` if it is the working folder or inside it (symlinks resolved), else the working folder."""
+        if cwd is None:
+            return self.workdir
+        real, top = Path(os.path.realpath(cwd)), Path(os.path.realpath(self.workdir))
+        return Path(cwd) if _is_under(real, top) and real.is_dir() else self.workdir
+
+    def _bwrap_arguments(self, start: Path) -> list[str]:
         args = ["bwrap", "--unshare-pid", "--unshare-ipc", "--unshare-net", "--unshare-uts",
                 "--unshare-cgroup-try", "--die-with-parent"]
         if os.geteuid() != 0:
@@ -117,7 +131,9 @@ class Jail:
         package = Path(__file__).resolve().parents[1]
         args += _parents(INNER_LIB / "mlscreen", made) + ["--ro-bind", str(package), str(INNER_LIB / "mlscreen")]
         args += _parents(self.root, made) + ["--bind", str(self.root), str(self.root)]
-        args += ["--chdir", str(self.workdir)]
+        if self.workspace is not None:
+            args += _parents(self.workspace, made) + ["--bind", str(self.workspace), str(self.workspace)]
+        args += ["--chdir", str(start)]
         return args
 
 
@@ -149,23 +165,77 @@ def _scratch_base() -> Path:
     return base
 
 
+_OPEN_DIR = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
+
+
+def chown_tree(folder: Path, uid: int, gid: int) -> None:
+    """Give `folder` and everything under it to `uid`:`gid`, never following a symlink.
+
+    Folders are opened without following links and walked by descriptor, so a link swapped in
+    for a folder (by a kernel of the tree's owner) changes only the link itself.
+    """
+    fd = os.open(folder, _OPEN_DIR)
+    try:
+        _chown_at(fd, uid, gid)
+    finally:
+        os.close(fd)
+
+
+def _chown_at(fd: int, uid: int, gid: int, depth: int = 0) -> None:
+    os.fchown(fd, uid, gid)
+    if depth > 200:
+        _log.warning("not changing owners deeper than 200 folders")
+        return
+    with os.scandir(fd) as entries:
+        names = [(entry.name, entry.is_dir(follow_symlinks=False)) for entry in entries]
+    for name, is_dir in names:
+        if not is_dir:
+            with contextlib.suppress(FileNotFoundError):
+                # a file with another name elsewhere keeps its owner (it is not only the tree's)
+                if os.stat(name, dir_fd=fd, follow_symlinks=False).st_nlink == 1:
+                    os.chown(name, uid, gid, dir_fd=fd, follow_symlinks=False)
+            continue
+        try:
+            child = os.open(name, _OPEN_DIR, dir_fd=fd)
+        except OSError:  # gone, or no longer a folder
+            continue
+        try:
+            _chown_at(child, uid, gid, depth + 1)
+        finally:
+            os.close(child)
+
+
 def _chown_tree(folder: Path, user: KernelUser) -> None:
-    for dirpath, dirnames, filenames in os.walk(folder):
-        os.chown(dirpath, user.uid, user.gid)
-        for name in dirnames + filenames:
-            os.chown(os.path.join(dirpath, name), user.uid, user.gid, follow_symlinks=False)
+    chown_tree(folder, user.uid, user.gid)
 
 
 @contextlib.contextmanager
 def open_jail(*, protections: Protections, files_from: Path | None = None,
+              workdir: Path | None = None, user: KernelUser | None = None,
               limits: Limits | None = None) -> Iterator[Jail]:
-    """A fresh jail holding a copy of `files_from` (notebooks left out); gone on exit."""
+    """A fresh jail holding a copy of `files_from` (notebooks left out); gone on exit.
+
+    `workdir`: instead of a copy, this folder itself is the kernel's working folder, bound
+    read-write at its own path (a live session's workspace). It belongs to the kernel's user
+    while the jail is open and to the grader again afterwards; a `user` passed in (one that a
+    session holds for all its kernels) is the caller's to hand the folder to and take it back.
+    `user`: run as this kernel user instead of taking a free one (own-user protection only).
+    """
+    if files_from is not None and workdir is not None:
+        raise ValueError("a jail either copies files_from or works in workdir, not both")
     limits = limits or Limits.from_environment()
     root = Path(tempfile.mkdtemp(prefix="mlscreen-kernel-", dir=_scratch_base()))
     with contextlib.ExitStack() as stack:
         stack.callback(shutil.rmtree, root, ignore_errors=True)
-        user = stack.enter_context(kernel_user()) if protections.own_user else None
-        jail = Jail(root=root, protections=protections, limits=limits, user=user)
+        owns_user = protections.own_user and user is None
+        if workdir is not None and owns_user:  # runs after the user's processes are stopped
+            stack.callback(chown_tree, workdir, os.geteuid(), os.getegid())
+        if owns_user:
+            user = stack.enter_context(kernel_user())
+        elif not protections.own_user:
+            user = None
+        jail = Jail(root=root, protections=protections, limits=limits, user=user,
+                    workspace=Path(workdir) if workdir is not None else None)
         if files_from is not None and files_from.is_dir():
             shutil.copytree(files_from, jail.workdir, ignore=_not_copied)
         jail.workdir.mkdir(exist_ok=True)
@@ -174,4 +244,6 @@ def open_jail(*, protections: Protections, files_from: Path | None = None,
         if user is not None:
             _chown_tree(root, user)
             os.chmod(root, 0o700)
+            if workdir is not None and owns_user:
+                _chown_tree(jail.workdir, user)
         yield jail
