@@ -21,6 +21,14 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _collect(args: argparse.Namespace) -> int:
+    from .grading.intake import collect, format_intake
+
+    summary = collect(course=_course(args), source=Path(args.path).resolve())
+    print(format_intake(summary))
+    return 0 if summary.all_collected else 1
+
+
 def _grade(args: argparse.Namespace) -> int:
     from .grading.batch import grade_batch
     from .grading.report import format_table, write_report
@@ -147,6 +155,10 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("build", help="generate data and model, release the coding screen, check it")
     p.add_argument("--no-validate", action="store_true", help="skip proving the source notebooks")
     p.set_defaults(func=_build)
+
+    p = sub.add_parser("collect", help="lay out candidates' hand-ins (folders or zips) in submitted/")
+    p.add_argument("path", help="folder holding one folder or zip file per candidate, named after them")
+    p.set_defaults(func=_collect)
 
     p = sub.add_parser("grade", help="autograde every submission, write feedback, grades and report")
     p.add_argument("--student", action="append", help="grade only this student (repeatable)")

@@ -70,6 +70,16 @@ class Course:
     def feedback(self, student: str | None = None) -> Path:
         return self.step_dir("feedback", student)
 
+    def kept_submission(self, student: str, label: str) -> Path:
+        """An earlier hand-in kept beside the graded one, `submitted/<student>/<assignment>.<label>`:
+        nbgrader reads only the folder named after the assignment, so it ignores this one."""
+        return self.submitted(student).with_name(f"{self.assignment}.{label}")
+
+    def kept_submissions(self, student: str) -> list[Path]:
+        """Every earlier hand-in kept for `student`, oldest label first."""
+        folder = self.submitted(student).parent
+        return sorted(folder.glob(f"{self.assignment}.*")) if folder.is_dir() else []
+
     def submitted_students(self) -> list[str]:
         """Every candidate with a submission folder for the assignment, sorted."""
         root = self.submitted()
