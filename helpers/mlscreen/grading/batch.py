@@ -21,6 +21,7 @@ from ..course.layout import NOTEBOOKS, Course
 from ..course.nbgrader_run import release_assignment, run_nbgrader
 from ..course.secrets import protect_secrets
 from ..sandbox.execute import protections_line
+from .flags import add_flags
 from .integrity import run_problems, tampering
 from .results import AnswerResult, CandidateResult, GradingSummary
 
@@ -168,7 +169,9 @@ def grade_batch(
         if student in to_grade and result.status != "failed":
             for notebook in sorted(course.autograded(student).glob("*.ipynb")):
                 result.notes += run_problems(notebook)
-    return GradingSummary([results[s] for s in chosen])
+    summary = GradingSummary([results[s] for s in chosen])
+    add_flags(course, summary, everyone)
+    return summary
 
 
 def _graded_notebooks(course: Course, result: CandidateResult) -> set[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import itertools
+import logging
 from dataclasses import dataclass
 
 from ..course.layout import NOTEBOOKS, Course
@@ -17,6 +18,7 @@ from .machinery import machinery_uses
 from .similarity import Tokens, compare, could_match, normalise, without_stub
 from .submitted_code import WrittenCell, reference_answers, stub_answers, written_cells
 
+_log = logging.getLogger(__name__)
 REFERENCE = "the reference solution"
 ALIKE, MACHINERY = "alike", "machinery"
 
@@ -123,6 +125,19 @@ def cohort_flags(course: Course, students: list[str]) -> dict[str, list[Flag]]:
                   for cell in written_cells(course.notebook(course.submitted(student), name))]
         for student in students
     })
+
+
+def add_flags(course: Course, summary, students: list[str]) -> None:
+    """Put on each result of `summary` its flags, comparing it with every one of `students`.
+    Flags are an aid: if they cannot be worked out, the batch's grades stand and a warning says so."""
+    _log.info(f"comparing answers with the reference solution and between {len(students)} candidate(s) ...")
+    try:
+        found = cohort_flags(course, students)
+    except Exception as error:  # noqa: BLE001 - never lose a graded batch to its flags
+        _log.warning(f"copied-answer flags could not be worked out ({type(error).__name__}: {error})")
+        return
+    for result in summary.results:
+        result.flags = found.get(result.student, [])
 
 
 def review_pairs(flags: list[Flag]) -> list[Flag]:

@@ -1,19 +1,28 @@
-"""The grades of a batch: a printed table, CSV files and a report with plots (Markdown and HTML)."""
+"""The grades of a batch: a printed table, CSV files (`grades.csv` with a `flags` column,
+`answers.csv`, `cells.csv` of every test cell's result) and a report with PNG figures
+(`report.md`, and `report.html` with everything inline)."""
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
+import nbformat
 import pandas as pd
 
-from ..common.charts import img_tag, new_figure, png_bytes
+from ..common.files import write_atomic
+from ..course.cells import test_cells
+from ..course.gradebook import cell_grades
 from ..course.layout import NOTEBOOKS, Course
+from .figures import FIGURES, TABLES, load_tables, report_figures
+from .flags import flag_lines
+from .report_page import report_page
 from .results import GradingSummary
+
+CELL_COLUMNS = ["candidate", "notebook", "grade_id", "answer", "score", "max_score", "passed", "graded", "hidden"]
 
 
 def grades_table(summary: GradingSummary) -> pd.DataFrame:
-    """One row per candidate: status, points per notebook, total and percentage, notes."""
+    """One row per candidate: status, points per notebook, total and percentage, notes, flags."""
     rows = []
     for result in summary.results:
         row = {"candidate": result.student, "status": result.status}
@@ -25,6 +34,7 @@ def grades_table(summary: GradingSummary) -> pd.DataFrame:
         row["percent"] = round(100 * result.score / result.max_score, 1) if result.max_score else 0.0
         row["written"] = result.written
         row["notes"] = "; ".join(result.notes)
+        row["flags"] = "\n".join(flag_lines(result.flags))  # one flag a line
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -44,78 +54,75 @@ def answers_table(summary: GradingSummary) -> pd.DataFrame:
     )
 
 
-def format_table(summary: GradingSummary) -> str:
-    """The grades as a plain-text table, followed by one line per note."""
-    table = grades_table(summary)
-    shown = table.drop(columns=["notes"]).to_string(index=False)
-    notes = [f"  {r.student}: {note}" for r in summary.results for note in r.notes]
-    return shown + ("\n\nNotes:\n" + "\n".join(notes) if notes else "")
-
-
-def _score_chart(table: pd.DataFrame, path: Path) -> Path:
-    fig, ax = new_figure(8, 0.45 * len(table) + 1.5)
-    left = pd.Series(0.0, index=table.index)
+def hidden_tests(course: Course) -> dict[tuple[str, str], bool]:
+    """(notebook, grade id) of every test cell -> whether it holds hidden tests (from `source/`)."""
+    found = {}
     for name in NOTEBOOKS:
-        ax.barh(table["candidate"], table[name], left=left, label=name)
-        left += table[name]
-    ax.set_xlabel("autograded points")
-    ax.invert_yaxis()
-    ax.legend(loc="lower right", fontsize=8)
-    ax.set_title("Points per candidate, by notebook")
-    path.write_bytes(png_bytes(fig))
-    return path
+        nb = nbformat.read(course.notebook(course.source, name), as_version=4)
+        found.update({(name, gid): "BEGIN HIDDEN TESTS" in cell.source for gid, cell in test_cells(nb).items()})
+    return found
 
 
-def _answer_chart(answers: pd.DataFrame, path: Path) -> Path:
-    answers = answers[~answers["written"]]
-    # an answer never graded (its notebook missing or unreadable) is a blank cell, not a red 0
-    shares = answers.assign(share=(answers["score"] / answers["max_score"].where(answers["max_score"] > 0))
-                            .where(answers["graded"]))
-    grid = shares.pivot_table(index="candidate", columns="answer", values="share", aggfunc="max")
-    order = answers.drop_duplicates("answer").sort_values(
-        "notebook", key=lambda names: names.map(NOTEBOOKS.index), kind="stable")["answer"]
-    grid = grid.reindex(index=answers["candidate"].drop_duplicates(), columns=order)
-    fig, ax = new_figure(1.0 * len(grid.columns) + 3, 0.4 * len(grid) + 2)
-    image = ax.imshow(grid.to_numpy(dtype=float), cmap="RdYlGn", vmin=0, vmax=1, aspect="auto")
-    ax.set_xticks(range(len(grid.columns)), grid.columns, rotation=40, ha="right", fontsize=8)
-    ax.set_yticks(range(len(grid.index)), grid.index, fontsize=8)
-    fig.colorbar(image, ax=ax, label="share of the answer's points")
-    ax.set_title("Which answers each candidate got right")
-    path.write_bytes(png_bytes(fig))
-    return path
+def cells_table(course: Course, summary: GradingSummary) -> pd.DataFrame:
+    """One row per candidate and test cell of every notebook nbgrader graded (from the gradebook)."""
+    tests = hidden_tests(course)
+    rows = []
+    for result in summary.results:
+        graded = {a.notebook for a in result.answers if a.graded}
+        if result.status == "failed" or not graded:
+            continue
+        for grade in cell_grades(course, result.student):
+            if grade.notebook in graded and (grade.notebook, grade.grade_id) in tests:
+                rows.append({"candidate": result.student, "notebook": grade.notebook, "grade_id": grade.grade_id,
+                             "answer": grade.answer, "score": grade.score, "max_score": grade.max_score,
+                             "passed": grade.passed, "graded": grade.graded,
+                             "hidden": tests[(grade.notebook, grade.grade_id)]})
+    return pd.DataFrame(rows, columns=CELL_COLUMNS)
 
 
-def write_report(course: Course, summary: GradingSummary) -> Path:
-    """Write grades.csv, answers.csv, two charts and report.md / report.html; return the HTML path."""
-    out = course.reports
-    out.mkdir(parents=True, exist_ok=True)
-    table, answers = grades_table(summary), answers_table(summary)
-    table.to_csv(out / "grades.csv", index=False)
-    answers.to_csv(out / "answers.csv", index=False)
-    charts = [_score_chart(table, out / "scores.png")]
-    if not answers.empty:
-        charts.append(_answer_chart(answers, out / "answers.png"))
+def format_table(summary: GradingSummary) -> str:
+    """The grades as a plain-text table (`flags`: how many), then a line per note and per flag."""
+    table = grades_table(summary)
+    counts = [len(flag_lines(r.flags)) for r in summary.results]
+    shown = table.drop(columns=["notes", "flags"]).assign(flags=counts).to_string(index=False)
+    notes = [f"  {r.student}: {note}" for r in summary.results for note in r.notes]
+    flags = [f"  {r.student}: {line}" for r in summary.results for line in flag_lines(r.flags)]
+    text = shown
+    if notes or flags:
+        text += "\n\nNotes:\n" + ("\n".join(notes) if notes else "  none")
+    if flags:
+        text += "\n\nFlags for review (a flag never changes a score):\n" + "\n".join(flags)
+    return text
+
+
+def _markdown(course: Course, table: pd.DataFrame, summary: GradingSummary) -> str:
     notes = [f"- **{r.student}**: {note}" for r in summary.results for note in r.notes]
-    markdown = "\n".join([
+    flags = [f"- **{r.student}**: {line}" for r in summary.results for line in flag_lines(r.flags)]
+    return "\n".join([
         f"# Coding screen grades: {course.assignment}", "",
-        "```\n" + table.drop(columns=["notes"]).to_string(index=False) + "\n```", "",
-        *(f"![{c.stem}]({c.name})" for c in charts), "",
+        "```\n" + table.drop(columns=["notes", "flags"]).to_string(index=False) + "\n```", "",
+        *(f"![{title}]({name}.png)" for name, title in FIGURES.items()), "",
         "## Notes", "", *(notes or ["- none"]), "",
+        "## Flags for review (they never change a score)", "", *(flags or ["- none"]), "",
         "`total` and `max` are autograded points. The written answer of `debug_classifier` "
         "(`explain_bugs`) is graded by hand in nbgrader's formgrader: the `written` column says "
-        "`pending` until then.",
-    ])
-    (out / "report.md").write_text(markdown + "\n", encoding="utf-8")
-    page = "\n".join([
-        "<!doctype html><meta charset='utf-8'><title>Coding screen grades</title>",
-        "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
-        "td,th{border:1px solid #ccc;padding:4px 8px}</style>",
-        f"<h1>Coding screen grades: {html.escape(course.assignment)}</h1>",
-        table.to_html(index=False, escape=True),
-        *(img_tag(c.read_bytes(), c.stem) for c in charts),
-        "<h2>Notes</h2><ul>" + "".join(f"<li>{html.escape(n[2:])}</li>" for n in notes) + "</ul>",
-    ])
-    report = out / "report.html"
-    report.write_text(page, encoding="utf-8")
-    return report
+        "`pending` until then. `report.html` shows flagged answers side by side.",
+    ]) + "\n"
 
+
+def write_report(course: Course, summary: GradingSummary, *, cells: pd.DataFrame | None = None) -> Path:
+    """Write the CSV files, the figures (PNG) and report.md / report.html; return the HTML path.
+    `cells` (one row per candidate and test cell) is read from the gradebook unless given."""
+    out = course.reports
+    out.mkdir(parents=True, exist_ok=True)
+    tables = {"grades": grades_table(summary), "answers": answers_table(summary),
+              "cells": cells_table(course, summary) if cells is None else cells}
+    for name in TABLES:
+        write_atomic(out / f"{name}.csv", tables[name].to_csv(index=False))
+    figures = report_figures(out)  # drawn from the files just written, as the notebook draws them
+    for name, png in figures.items():
+        (out / f"{name}.png").write_bytes(png)
+    write_atomic(out / "report.md", _markdown(course, tables["grades"], summary))
+    report = out / "report.html"
+    write_atomic(report, report_page(course.assignment, summary, load_tables(out), figures))
+    return report

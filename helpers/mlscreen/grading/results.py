@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..course.gradebook import AnswerScore
+from .flags import Flag
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,7 @@ class CandidateResult:
     status: str = "graded"  # graded | incomplete (a notebook missing or unreadable) | failed | skipped
     notes: list[str] = field(default_factory=list)
     answers: list[AnswerResult] = field(default_factory=list)
+    flags: list[Flag] = field(default_factory=list)  # for a person to review; never change a score
 
     @property
     def score(self) -> float:
