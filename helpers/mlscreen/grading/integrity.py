@@ -41,9 +41,9 @@ def tampering(release_notebook: Path, submitted_notebook: Path) -> list[str]:
 
 
 # errors that mean candidate code ran into a protection of the grading kernel
-_CONTAINED = ("MemoryError", "PermissionError", "BlockingIOError")
+_CONTAINED = ("MemoryError", "PermissionError", "BlockingIOError", "ConnectionRefusedError")
 _CONTAINED_TEXT = ("File too large", "Resource temporarily unavailable", "Operation not permitted",
-                   "Network is unreachable", "unable to open database file")
+                   "Network is unreachable", "Connection refused", "unable to open database file")
 
 
 def _kernel_report(autograded_notebook: Path) -> dict:
