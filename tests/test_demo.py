@@ -46,6 +46,6 @@ def test_mlscreen_demo_grades_the_cohort_and_writes_the_report(demo_run):
             assert float(row[column]) == float(printed[who][column]), (who, column)
     with (reports / "answers.csv").open(newline="", encoding="utf-8") as handle:
         assert {row["candidate"] for row in csv.DictReader(handle)} == set(cohort)
-    for chart in ("scores.png", "answers.png"):
-        assert (reports / chart).read_bytes().startswith(b"\x89PNG")
+    charts = list(reports.glob("*.png"))  # the four figures of the README's "The report"
+    assert len(charts) == 4 and all(chart.read_bytes().startswith(b"\x89PNG") for chart in charts)
     assert all(f"<td>{who}</td>" in (reports / "report.html").read_text() for who in cohort)

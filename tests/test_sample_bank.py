@@ -33,6 +33,9 @@ pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[1]
 REFERENCE = "reference-solution"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# the figures the README says the report shows ("The report")
+README_FIGURES = ("score distribution per notebook", "item analysis", "each candidate's points, status and flags",
+                  "which answers each candidate got right")
 CELL_LIMIT, CALL_LIMIT = 12, 4  # seconds, for this batch (the kit's defaults: 25 and 10)
 
 
@@ -281,10 +284,22 @@ def test_the_report_files_hold_what_the_table_shows(graded_bank, built_course):
         mine = [a for a in answers if a["candidate"] == student]
         assert sum(float(a["score"]) for a in mine if a["written"] == "False") == pytest.approx(float(row["total"]))
         assert {a["notebook"] for a in mine if a["graded"] == "True"} == graded, student
-    for name in ("scores.png", "answers.png"):
-        assert (built_course.reports / name).read_bytes().startswith(PNG_SIGNATURE)
+    with (built_course.reports / "cells.csv").open(newline="", encoding="utf-8") as handle:
+        cells = {(row["candidate"], row["notebook"], row["grade_id"]): row for row in csv.DictReader(handle)}
+    for student in graded_bank.candidates:
+        result = graded_bank.summary.result(student)
+        graded = {a.notebook for a in result.answers if a.graded}
+        for (notebook, grade_id), grade in graded_bank.grades[student].items():
+            row = cells.get((student, notebook, grade_id))
+            if notebook not in graded or grade.answer == "explain_bugs":
+                assert row is None, (student, grade_id, "a cell never graded is not in cells.csv")
+                continue
+            assert row and float(row["score"]) == grade.score and row["passed"] == str(grade.passed), (
+                student, grade_id, row)
+    charts = sorted(built_course.reports.glob("*.png"))
+    assert len(charts) == len(README_FIGURES) and all(c.read_bytes().startswith(PNG_SIGNATURE) for c in charts)
     page = report.read_text(encoding="utf-8")
-    assert page.count('src="data:image/png;base64,') == 2
+    assert page.count('src="data:image/png;base64,') == len(README_FIGURES)
     assert all(f"<td>{student}</td>" in page for student in graded_bank.candidates)
 
 
@@ -295,6 +310,6 @@ def test_the_grading_report_notebook_runs_on_the_batch(graded_bank, built_course
     nb = nbformat.read(built_course.root / "notebooks" / "grading_report.ipynb", as_version=4)
     NotebookClient(nb, timeout=120, resources={"metadata": {"path": str(built_course.root / "notebooks")}}).execute()
     images = [o for c in nb.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
-    assert len(images) == 2
+    assert len(images) == len(README_FIGURES), "the notebook draws the report's figures"
     table = next(o for o in nb.cells[1].outputs if "text/html" in o.get("data", {}))
     assert REFERENCE in table["data"]["text/html"]
