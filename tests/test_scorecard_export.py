@@ -79,7 +79,10 @@ def test_csv_has_one_row_per_card_with_totals_and_verdicts(course, bank, cohort)
     out = write_scorecards_csv(course=course)
     assert out == course.reports / "scorecards.csv"
     rows = _read_csv(out)
-    assert list(rows[0]) == list(CSV_COLUMNS)
+    # the columns the README's `mlscreen scorecards` promises, written out (not the code's constant)
+    assert list(rows[0])[:12] == ["candidate", "candidate_name", "profile", "stage", "stage_name", "core",
+                                  "interviewer", "status", "submitted_at", "amendments", "content_hash", "total"]
+    assert {"max_total", "pass_at", "verdict", "passed", "coverage", "elapsed_minutes"} <= set(rows[0])
     assert {(r["candidate"], r["stage"], r["interviewer"]) for r in rows} == set(cohort)
     assert len(rows) == len(cohort)
     for row in rows:
@@ -96,15 +99,21 @@ def test_csv_carries_each_candidates_recommendation(course, cohort):
     assert decisions == {"cand-a": ("strong yes", "False"), "cand-b": ("strong no", "True")}
 
 
-def test_csv_reports_coverage_and_time(course, store, cohort, bank):
-    card = store.open("cand-b", "coding", "carol")
+def test_csv_reports_coverage_and_time(course, cohort, bank, clock):
+    store = ScorecardStore(course, bank=bank, clock=clock)
+    card = store.open("cand-c", "coding", "carol", "ml_engineer")
     question = bank.question("data_cleaning")
-    card.amend("ticks heard in the recording")
+    card.start_timer()
     card.tick(question.points[0].id)
     card.tick(question.points[1].id)
+    clock.now += 12 * 60 + 30  # the interviewer ran the stage's clock for 12.5 minutes
+    card.stop_timer()
+    for category_id, level in _levels(card.rubric, card.rubric.pass_at).items():
+        card.set_level(category_id, level)
     card.submit()
     rows = _read_csv(write_scorecards_csv(course=course))
-    row = next(r for r in rows if r["interviewer"] == "carol")
+    row = next(r for r in rows if r["candidate"] == "cand-c")
+    assert float(row["elapsed_minutes"]) == pytest.approx(12.5)
     assert float(row["coverage"]) == pytest.approx(2 / len(question.points), abs=1e-4)
     assert (row["points_ticked"], row["points_expected"]) == ("2", str(len(question.points)))
     assert row["questions_asked"] == "1"
@@ -132,7 +141,10 @@ def test_cli_scorecards_command_writes_the_csv_and_every_page(course, cohort, ca
     assert str(out) in printed
     assert len(_read_csv(out)) == len(cohort)
     pages = [line.split(" ", 1)[1] for line in printed.splitlines() if line.endswith(".html")]
-    assert pages and all(Path(page).is_file() for page in pages)
+    candidates = {candidate for candidate, _, _ in cohort}
+    assert len(pages) == len(candidates) == 2, "one page per candidate"
+    assert all(Path(page).is_file() for page in pages)
+    assert {c for c in candidates if any(c in Path(page).read_text() for page in pages)} == candidates
 
 
 # --- one-page scorecard -----------------------------------------------------------------
