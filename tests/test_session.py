@@ -14,6 +14,8 @@ import json
 import os
 import shutil
 import socket
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -27,7 +29,6 @@ import pytest
 
 from mlscreen.cli import main as mlscreen_main
 from mlscreen.course import Course
-from mlscreen.course.nbgrader_run import release_assignment
 from mlscreen.sandbox.policy import detect
 from mlscreen.session.launch import list_sessions, processes_of_session
 from mlscreen.session.records import SessionPaths, read_live, read_record
@@ -53,7 +54,7 @@ def course(built_course):
     shutil.copy2(built_course.root / "nbgrader_config.py", course.root)
     for folder in ("source", "release"):
         shutil.copytree(built_course.root / folder, course.root / folder)
-    release_assignment(course)  # the gradebook exists, as on an interview day
+    shutil.copy2(built_course.gradebook, course.gradebook)  # as on an interview day
     yield course
     shutil.rmtree(base, ignore_errors=True)
 
@@ -66,10 +67,13 @@ def sessions(course):
         patch.setenv("MLSCREEN_SESSIONS", str(root))
         outputs = {}
         try:
-            for candidate in (A, B):
-                code, outputs[candidate] = _mlscreen("--root", str(course.root), "lab", candidate,
-                                                     "--name", f"Name of {candidate}")
-                assert code == 0, outputs[candidate]
+            starts = {candidate: subprocess.Popen(  # side by side, as two interviewers would
+                [str(Path(sys.executable).parent / "mlscreen"), "--root", str(course.root), "lab",
+                 candidate, "--name", f"Name of {candidate}"],
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for candidate in (A, B)}
+            for candidate, start in starts.items():
+                outputs[candidate], errors = start.communicate(timeout=180)
+                assert start.returncode == 0, outputs[candidate] + errors
             yield root, outputs
         finally:
             for candidate in (A, B):
@@ -252,6 +256,9 @@ def test_the_file_api_shows_only_the_workspace_and_needs_the_token(course, sessi
                      body={"type": "file", "format": "text", "content": "planted"})
     assert status in (403, 404) and not (course.root / "x.txt").exists()
     assert _api(record, "/api/contents", token=None)[0] == 403
+    page = urllib.request.urlopen(record.url("lab"), timeout=30).read().decode()
+    assert "jupyter-config-data" in page and record.interviewer_token not in page
+    assert record.candidate_token not in page  # no page carries a token: cookies do
     assert _api(record, "/api/contents", token="not-a-token")[0] == 403
     assert _api(record, "/api/terminals", token=record.interviewer_token)[0] == 404
     assert _api(record, "/api/terminals", token=token, method="POST", body={})[0] in (403, 404)

@@ -79,9 +79,11 @@ class LiveSandbox:
         self._stack.close()
 
     def open_jail(self) -> tuple[Jail, contextlib.ExitStack]:
-        """A jail for one kernel of the session, working in the workspace; close the stack to end it."""
-        if not self.protections.enabled:
-            raise RuntimeError("the sandbox is off (MLSCREEN_SANDBOX=off): no live kernel is started")
+        """A jail for one kernel of the session, working in the workspace; close the stack to end it.
+
+        With the sandbox off (`mlscreen lab --unprotected`) the jail wraps nothing: the kernel
+        still starts in the workspace with a clean environment, and nothing more.
+        """
         stack = contextlib.ExitStack()
         jail = stack.enter_context(open_jail(protections=self.protections, workdir=self.workspace,
                                              user=self.user, limits=self.limits))

@@ -8,7 +8,9 @@ rights. So each operation runs with the filesystem identity of the workspace's o
 `setfsuid`/`setfsgid`, which also drops the thread's file capabilities): the server then reads
 exactly what the candidate's kernel user could, and what it writes belongs to that user.
 On top, paths that leave the workspace, links and special files (FIFOs, devices) are refused.
-Without root there is nobody to switch to: the server works with the grader's rights.
+The server's own files stay the grader's: the notary's database, and Python's modules (a module
+first imported during a file operation is loaded with the grader's rights). Without root there
+is nobody to switch to: the server works with the grader's rights.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ import contextlib
 import ctypes
 import errno
 import functools
+import importlib.abc
 import os
 import stat
+import sys
 import threading
 from collections.abc import Iterator
 
@@ -55,17 +59,80 @@ def as_owner(uid: int, gid: int) -> Iterator[None]:
         finally:
             _state.depth = depth
         return
-    _libc.setfsgid(gid)
-    _libc.setfsuid(uid)
-    _state.depth = 1
+    _switch(uid, gid)
+    _state.depth, _state.ids, _state.grader = 1, (uid, gid), 0
     try:
-        if _libc.setfsuid(-1) != uid:  # -1 fails and returns the current value
-            raise PermissionError("could not switch the file identity of this thread")
         yield
     finally:
-        _state.depth = 0
-        _libc.setfsuid(0)
-        _libc.setfsgid(0)
+        _state.depth, _state.ids = 0, None
+        _switch(0, 0)
+
+
+@contextlib.contextmanager
+def as_grader() -> Iterator[None]:
+    """Back to the grader's rights inside `as_owner`, for the server's own files (the notary's
+    database of trusted notebooks, Python's modules): never around a path of the workspace."""
+    ids, depth = getattr(_state, "ids", None), getattr(_state, "grader", 0)
+    if ids is None or depth:
+        _state.grader = depth + 1
+        try:
+            yield
+        finally:
+            _state.grader = depth
+        return
+    _switch(0, 0)
+    _state.grader = 1
+    try:
+        yield
+    finally:
+        _state.grader = 0
+        _switch(*ids)
+
+
+def _switch(uid: int, gid: int) -> None:
+    _libc.setfsgid(gid)
+    _libc.setfsuid(uid)
+    if _libc.setfsuid(-1) != uid or _libc.setfsgid(-1) != gid:  # -1 fails, returns the current
+        raise PermissionError("could not switch the file identity of this thread")
+
+
+class _GraderImports(importlib.abc.MetaPathFinder):
+    """A module first imported during a file operation is found and loaded with the grader's
+    rights (the interpreter may live where the candidate's user cannot read, e.g. /root)."""
+
+    def find_spec(self, name, path, target=None):
+        if getattr(_state, "ids", None) is None or getattr(_state, "grader", 0):
+            return None
+        with as_grader():
+            for finder in sys.meta_path:
+                find = getattr(finder, "find_spec", None)
+                if finder is self or find is None:
+                    continue
+                spec = find(name, path, target)
+                if spec is not None:
+                    if spec.loader is not None:
+                        spec.loader = _GraderLoader(spec.loader)
+                    return spec
+        return None
+
+
+class _GraderLoader:
+    def __init__(self, loader) -> None:
+        self._loader = loader
+
+    def create_module(self, spec):
+        with as_grader():
+            return self._loader.create_module(spec)
+
+    def exec_module(self, module):
+        with as_grader():
+            return self._loader.exec_module(module)
+
+    def __getattr__(self, name):
+        return getattr(self._loader, name)
+
+
+sys.meta_path.insert(0, _GraderImports())
 
 
 def _guarded(method):
@@ -100,6 +167,14 @@ class WorkspaceContentsManager(LargeFileManager):
         if not (stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode)):
             raise OutsideWorkspace(path)  # links, FIFOs, sockets, devices
         return os_path
+
+    def mark_trusted_cells(self, nb, path=None):
+        with as_grader():
+            return super().mark_trusted_cells(nb, path)
+
+    def check_and_sign(self, nb, path=""):
+        with as_grader():
+            return super().check_and_sign(nb, path)
 
     @contextlib.contextmanager
     def open(self, os_path, *args, **kwargs):

@@ -15,6 +15,7 @@ import html
 import json
 import os
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -31,7 +32,13 @@ from .identity import SUBMIT_RESOURCE, is_interviewer
 from .page import session_page
 
 PAGE_RESOURCE = "mlscreen-session"
+EXIT_AFTER_S = 6.0
 _LOG_TAIL = 40
+
+
+def _exit_soon() -> None:
+    time.sleep(EXIT_AFTER_S)
+    os._exit(0)
 
 
 class SessionExtension(ExtensionApp):
@@ -50,6 +57,8 @@ class SessionExtension(ExtensionApp):
     submit_env = Dict(config=True, help="the grader's Jupyter variables, for `mlscreen submit`")
 
     def initialize_settings(self) -> None:
+        # Lab's pages carry the server's token: no page needs one (each user has a cookie)
+        self.serverapp.web_app.settings.setdefault("page_config_data", {})["token"] = ""
         workspace = Path(self.serverapp.root_dir)
         sandbox = live.start(workspace)
         self.submitting: asyncio.Task | None = None
@@ -69,11 +78,18 @@ class SessionExtension(ExtensionApp):
         ])
 
     async def stop_extension(self) -> None:
-        """Kernels first (jupyter_server stops extensions before kernels), then the sandbox."""
+        """Kernels first (jupyter_server stops extensions before kernels), then the sandbox.
+
+        The server then exits within `EXIT_AFTER_S`: with collaboration on, a worker thread of
+        anyio outlives the event loop and would keep the process alive (its documents are saved
+        and the sandbox is closed by then).
+        """
         try:
             await self.serverapp.kernel_manager.shutdown_all()
         finally:
             live.stop()
+            self.log.info("mlscreen session: kernels stopped, sandbox closed, workspace given back")
+            threading.Thread(target=_exit_soon, daemon=True).start()
 
     # -- what the page and the API show ------------------------------------------------
 

@@ -10,6 +10,7 @@ config, and the submit action.
 from __future__ import annotations
 
 import hmac
+import secrets
 
 from jupyter_server.auth import Authorizer, IdentityProvider, User
 from traitlets import Unicode, default
@@ -37,8 +38,10 @@ class SessionIdentityProvider(IdentityProvider):
 
     @default("token")
     def _token_default(self) -> str:
-        # jupyter_server needs one token to know that auth is on; both are checked below
-        return self.interviewer_token
+        # jupyter_server wants a server token, and JupyterLab puts it into every page it serves
+        # (page config): so it is one that names nobody, and the session extension blanks it
+        # in the page config too; a page then authenticates with its user's cookie
+        return secrets.token_urlsafe(32)
 
     def _user_for(self, token: str) -> User | None:
         for username, expected, name in ((CANDIDATE, self.candidate_token, self.candidate_name),

@@ -125,7 +125,7 @@ def start_session(*, course: Course, candidate: str, candidate_name: str | None 
         record.port = port or _free_port(ip)
         write_session_file(paths.workspace, session_text(
             candidate_name=record.candidate_name, minutes=record.planned_minutes,
-            started=record.first_started, page_url=record.url("mlscreen/session")))
+            started=record.first_started, page_url=record.base_url + "mlscreen/session"))
         write_server_files(paths=paths, record=record, course_root=course.root.resolve())
         process = _spawn(paths)
         record.pid = process.pid

@@ -100,9 +100,13 @@ class SessionRecord:
     stopped: float | None = None
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}/"
+
     def url(self, path: str = "lab", *, interviewer: bool = False) -> str:
         token = self.interviewer_token if interviewer else self.candidate_token
-        return f"http://{self.host}:{self.port}/{path}?token={token}"
+        return f"{self.base_url}{path}?token={token}"
 
     @property
     def candidate_url(self) -> str:

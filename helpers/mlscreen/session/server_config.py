@@ -18,13 +18,13 @@ from pathlib import Path
 from jupyter_core.paths import jupyter_config_path
 from jupyter_server.extension.config import ExtensionConfigManager
 
-from .records import SessionPaths, SessionRecord
+from .records import SESSIONS_ENV, SessionPaths, SessionRecord
 
 SERVER_EXTENSIONS = ("jupyterlab", "jupyter_server_ydoc", "jupyter_server_fileid",
                      "mlscreen.session.extension")
 DISABLED_LAB_EXTENSIONS = ("@jupyter/nbgrader", "@voila-dashboards/jupyterlab-preview",
                            "@jupyter-notebook/lab-extension", "@jupyterlab/extensionmanager-extension",
-                           "@jupyterlab/terminal-extension")
+                           "@jupyterlab/terminal-extension", "@jupyterlab/lsp-extension")
 _JUPYTER_VARIABLES = ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR",
                       "JUPYTERLAB_SETTINGS_DIR", "JUPYTERLAB_WORKSPACES_DIR", "IPYTHONDIR")
 
@@ -48,6 +48,7 @@ def server_environment(paths: SessionPaths) -> dict[str, str]:
            if not key.startswith(("JUPYTER", "JPY_", "IPYTHON")) and key != "MLSCREEN_ROOT"}
     env.update(jupyter_folders(paths))
     env["PYTHONUNBUFFERED"] = "1"
+    env[SESSIONS_ENV] = str(paths.folder.parent)  # where `mlscreen submit` finds it
     return env
 
 
