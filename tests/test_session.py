@@ -263,6 +263,7 @@ def test_the_file_api_shows_only_the_workspace_and_needs_the_token(course, sessi
     assert _api(record, "/api/terminals", token=record.interviewer_token)[0] == 404
     assert _api(record, "/api/terminals", token=token, method="POST", body={})[0] in (403, 404)
     assert _api(record, "/api/shutdown", token=token, method="POST", body={})[0] == 403
+    assert _api(record, "/nbconvert/pdf/data_cleaning.ipynb", token=token)[0] == 403
     assert _api(record, "/mlscreen/api/submit", token=token, method="POST", body={})[0] == 403
     assert not course.submitted(A).exists()
     assert _api(record, "/mlscreen/api/session", token=token)[1]["can_submit"] is False
@@ -293,7 +294,7 @@ def test_stop_leaves_nothing_running_and_a_rerun_resumes_the_workspace(course, s
         assert code == 0 and "nothing of the session is running" in text, text
     for candidate in (A, B):
         paths = SessionPaths.of(candidate, root)
-        assert processes_of_session(paths, root) == []
+        assert processes_of_session(paths, uids[candidate]) == []
         assert not any(s.running for s in list_sessions(sessions=root))
         with pytest.raises(OSError):
             socket.create_connection(("127.0.0.1", ports[candidate]), timeout=1)

@@ -156,7 +156,7 @@ def test_the_candidate_may_not_stop_configure_or_submit_and_nobody_gets_a_termin
     provider = SessionIdentityProvider(candidate_token="c" * 20, interviewer_token="i" * 20)
     candidate, interviewer = _user(provider, "c" * 20), _user(provider, "i" * 20)
     for action, resource in (("write", "server"), ("write", SUBMIT_RESOURCE), ("write", "config"),
-                             ("execute", "terminals"), ("read", "lsp")):
+                             ("execute", "terminals"), ("read", "lsp"), ("read", "nbconvert")):
         assert not authorizer.is_authorized(None, candidate, action, resource), resource
     for action, resource in (("read", "contents"), ("write", "contents"), ("execute", "kernels"),
                              ("read", "config")):

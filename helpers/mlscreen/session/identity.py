@@ -2,9 +2,9 @@
 
 `SessionIdentityProvider` turns the candidate's token and the interviewer's token into two
 fixed users, so collaborators see each other by name (not as "Anonymous ..."), and neither
-can take the other's name (only a colour may change). `SessionAuthorizer` refuses terminals
-and language servers to everyone, and to the candidate: stopping the server, writing server
-config, and the submit action.
+can take the other's name (only a colour may change). `SessionAuthorizer` refuses terminals,
+language servers and nbconvert's exporters to everyone, and to the candidate: stopping the
+server, writing server config, and the submit action.
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ from traitlets import Unicode, default
 CANDIDATE = "candidate"
 INTERVIEWER = "interviewer"
 SUBMIT_RESOURCE = "mlscreen-submit"
-_NOBODY = {"terminals", "lsp"}
+# nbconvert: exporters run as the grader on the candidate's notebook (PDF through LaTeX could
+# \input any file the grader can read); the notebook itself downloads as it is
+_NOBODY = {"terminals", "lsp", "nbconvert"}
 _NOT_THE_CANDIDATE = {"server", SUBMIT_RESOURCE}
 _COLOURS = {CANDIDATE: "#1f77b4", INTERVIEWER: "#d62728"}
 
@@ -70,7 +72,7 @@ class SessionIdentityProvider(IdentityProvider):
 
 
 class SessionAuthorizer(Authorizer):
-    """No terminals or language servers for anyone; the candidate cannot stop or submit."""
+    """No terminals, language servers or exporters for anyone; the candidate cannot stop or submit."""
 
     def is_authorized(self, handler, user: User, action: str, resource: str) -> bool:
         if resource in _NOBODY:

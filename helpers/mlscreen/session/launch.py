@@ -10,6 +10,7 @@ left running; the workspace stays, so `start_session` again resumes it.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import logging
 import os
@@ -20,6 +21,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +30,7 @@ from ..course.layout import Course
 from ..course.secrets import protect_secrets
 from ..sandbox.jail import chown_tree
 from ..sandbox.policy import Protections, detect
+from ..sandbox.users import LOCK_DIR, USER_PREFIX
 from .records import (
     SessionPaths,
     SessionRecord,
@@ -234,15 +237,16 @@ def stop_session(*, candidate: str, sessions: Path | None = None) -> list[str]:
         done.append("server stopped" + ("" if graceful else " (killed: it did not stop in time)"))
     else:
         done.append("server was not running")
-    left = _stop_leftovers(paths, sessions)
-    if left:
-        done.append(f"stopped {left} process(es) it had left")
-    if os.geteuid() == 0 and paths.workspace.is_dir() and paths.workspace.stat().st_uid != 0:
-        chown_tree(paths.workspace, os.geteuid(), os.getegid())
-        done.append("workspace given back to the grader")
+    with _session_user(paths) as uid:  # the kernel user, if no one else holds it now
+        left = _stop_leftovers(paths, uid)
+        if left:
+            done.append(f"stopped {left} process(es) it had left")
+        if os.geteuid() == 0 and paths.workspace.is_dir() and paths.workspace.stat().st_uid != 0:
+            chown_tree(paths.workspace, os.geteuid(), os.getegid())
+            done.append("workspace given back to the grader")
+        still = processes_of_session(paths, uid)
     record.stopped = time.time()
     write_record(paths, record)
-    still = processes_of_session(paths, sessions)
     if still:
         raise RuntimeError(f"processes of {candidate}'s session still run: {still}")
     done.append("nothing of the session is running")
@@ -278,20 +282,36 @@ def _alive(pid: int) -> bool:
     return "\nState:\tZ" not in status
 
 
-def _session_uid(paths: SessionPaths, sessions: Path | None) -> int | None:
-    """The kernel user the session held, unless another running session holds it now."""
-    uid = read_live(paths).get("uid")
-    if not isinstance(uid, int) or uid == 0:
-        return None
-    for other in list_sessions(sessions=sessions):
-        if other.running and other.paths != paths and read_live(other.paths).get("uid") == uid:
-            return None
-    return uid
+@contextlib.contextmanager
+def _session_user(paths: SessionPaths) -> Iterator[int | None]:
+    """The uid of the kernel user the session held, with its slot held meanwhile; None if the
+    slot is in use again (a grading run or another session has it: its processes are theirs)."""
+    live = read_live(paths)
+    uid, name = live.get("uid"), live.get("user")
+    if not isinstance(uid, int) or uid == 0 or not isinstance(name, str) \
+            or not name.startswith(USER_PREFIX) or not name[len(USER_PREFIX):].isdigit():
+        yield None
+        return
+    try:
+        handle = open(LOCK_DIR / f"slot-{name[len(USER_PREFIX):]}.lock", "a+")  # noqa: SIM115
+    except OSError:
+        yield None
+        return
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield None
+            return
+        try:
+            yield uid
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def processes_of_session(paths: SessionPaths, sessions: Path | None = None) -> list[int]:
-    """Live processes of the session: its kernel user's, and any working in its workspace."""
-    uid = _session_uid(paths, sessions)
+def processes_of_session(paths: SessionPaths, uid: int | None = None) -> list[int]:
+    """Live processes of the session: any working in its workspace, and `uid`'s (its kernel
+    user, while the caller holds that user's slot)."""
     workspace = os.path.realpath(paths.workspace)
     found = []
     for entry in Path("/proc").iterdir():
@@ -309,10 +329,10 @@ def processes_of_session(paths: SessionPaths, sessions: Path | None = None) -> l
     return found
 
 
-def _stop_leftovers(paths: SessionPaths, sessions: Path | None) -> int:
+def _stop_leftovers(paths: SessionPaths, uid: int | None) -> int:
     stopped = 0
     for _ in range(50):
-        pids = processes_of_session(paths, sessions)
+        pids = processes_of_session(paths, uid)
         if not pids:
             break
         for pid in pids:
