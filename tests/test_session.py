@@ -304,6 +304,7 @@ def test_stop_leaves_nothing_running_and_a_rerun_resumes_the_workspace(course, s
     code, text = _mlscreen("--root", str(course.root), "lab", A)
     try:
         assert code == 0 and "the workspace resumed as it was left" in text, text
+        assert f"Candidate (Name of {A}): " in text  # the name given at the first start
         assert answer.read_text() == mine
         assert (a.workspace / "written-by-a.txt").read_text() == "mine"
     finally:

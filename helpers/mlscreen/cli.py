@@ -190,7 +190,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("lab", help="start (or resume) a candidate's live JupyterLab session")
     p.add_argument("candidate", help="the candidate's id (their submission folder's name)")
     p.add_argument("--name", help="the candidate's name in the session (default: the id)")
-    p.add_argument("--interviewer", default="Interviewer", help="your name in the session")
+    p.add_argument("--interviewer", help="your name in the session (default: Interviewer)")
     p.add_argument("--ip", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (default: a free one)")
     p.add_argument("--unprotected", action="store_true",

@@ -82,7 +82,8 @@ def limits_statement(protections: Protections) -> list[str]:
     lines = ["the file browser and the contents API show only the workspace; no terminals; "
              "the candidate cannot stop the server or submit"]
     if protections.own_user:
-        lines.append("the server reads and writes the workspace with the kernel user's rights")
+        lines.append("the server reads and writes the workspace with the kernel user's rights; "
+                     "every process of that user is stopped when the session stops")
     elif protections.enabled and protections.namespaces:
         lines.append("without root the kernel runs as you inside its namespaces: it cannot see "
                      "the course, but there is no process limit, and the server's file API acts "
@@ -91,10 +92,13 @@ def limits_statement(protections: Protections) -> list[str]:
 
 
 def start_session(*, course: Course, candidate: str, candidate_name: str | None = None,
-                  interviewer_name: str = "Interviewer", ip: str = "127.0.0.1",
+                  interviewer_name: str | None = None, ip: str = "127.0.0.1",
                   port: int | None = None, sessions: Path | None = None,
                   allow_unprotected: bool = False) -> Started:
-    """Start (or resume, or find running) the candidate's session; see the module's docstring."""
+    """Start (or resume, or find running) the candidate's session; see the module's docstring.
+
+    Names not given are those of the previous start (the candidate's id and "Interviewer" at first).
+    """
     validate_id(candidate, "candidate id")
     root = sessions or sessions_root()
     check_outside(course, root)
@@ -118,7 +122,8 @@ def start_session(*, course: Course, candidate: str, candidate_name: str | None 
     now = time.time()
     record = SessionRecord(
         candidate=candidate, course=str(course.root.resolve()),
-        candidate_name=candidate_name or candidate, interviewer_name=interviewer_name,
+        candidate_name=candidate_name or (previous.candidate_name if previous else candidate),
+        interviewer_name=interviewer_name or (previous.interviewer_name if previous else "Interviewer"),
         candidate_token=secrets.token_urlsafe(24), interviewer_token=secrets.token_urlsafe(24),
         ip=ip, host=_host(ip), port=0, pid=0,
         first_started=previous.first_started if previous else now, started=now,
