@@ -217,9 +217,17 @@ def test_the_candidates_kernel_cannot_open_secrets_or_another_workspace(course, 
         "print('uid', os.getuid(), 'cwd', os.getcwd())\n"
     )
     try:
-        text = _run(a, _kernel(a), code)
+        kernel = _kernel(a)
+        text = _run(a, kernel, code)
+        # a restarted kernel, and a second one beside it, are jailed the same way
+        assert _api(a, f"/api/kernels/{kernel}/restart", token=a.candidate_token, method="POST",
+                    body={})[0] == 200
+        again = [_run(a, k, "import os; print(os.getuid(), os.getcwd(), os.path.exists("
+                      f"{str(course.gradebook)!r}))") for k in (kernel, _kernel(a))]
     finally:
         listener.close()
+    first = text.split("uid ")[1].split()[0]
+    assert again == [f"{first} {SessionPaths.of(A, root).workspace} False\n"] * 2, again
     assert "OPENED" not in text and text.count("denied ") == len(secrets), text
     assert "no network" in text and "CONNECTED" not in text and listener.connections == 0
     assert f"cwd {SessionPaths.of(A, root).workspace}" in text
