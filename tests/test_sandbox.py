@@ -16,10 +16,8 @@ import os
 import pwd
 import re
 import shutil
-import socket
 import subprocess
 import tempfile
-import threading
 from pathlib import Path
 
 import nbformat
@@ -27,6 +25,7 @@ import pandas as pd
 import pytest
 from nbgrader.api import Gradebook
 
+from loopback import LoopbackListener
 from mlscreen.cli import main as mlscreen_main
 from mlscreen.course import NOTEBOOKS, Course
 from mlscreen.course.cells import cell_index, is_answer_cell
@@ -209,35 +208,9 @@ def _printed(notebook: Path) -> str:
                      for cell in nb.cells for output in cell.get("outputs", []))
 
 
-class _Listener:
-    """A TCP server on the host's loopback that counts the connections it receives."""
-
-    def __init__(self) -> None:
-        self.socket = socket.create_server(("127.0.0.1", 0))
-        self.socket.settimeout(0.5)
-        self.port, self.connections = self.socket.getsockname()[1], 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                connection, _ = self.socket.accept()
-            except OSError:
-                continue
-            self.connections += 1
-            connection.close()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.socket.close()
-
-
 @pytest.fixture(scope="module")
 def listener():
-    server = _Listener()
+    server = LoopbackListener()
     yield server
     server.close()
 

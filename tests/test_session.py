@@ -17,7 +17,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -27,6 +26,7 @@ from pathlib import Path
 
 import pytest
 
+from loopback import LoopbackListener
 from mlscreen.cli import main as mlscreen_main
 from mlscreen.course import Course
 from mlscreen.sandbox.policy import detect
@@ -138,33 +138,6 @@ def _kernel(record) -> str:
     return kernel["id"]
 
 
-class _Listener:
-    """A TCP server on the host's loopback that counts connections (a kernel must make none)."""
-
-    def __init__(self) -> None:
-        self.socket = socket.create_server(("127.0.0.1", 0))
-        self.socket.settimeout(0.2)
-        self.port = self.socket.getsockname()[1]
-        self.connections = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                connection, _ = self.socket.accept()
-            except OSError:
-                continue
-            self.connections += 1
-            connection.close()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.socket.close()
-
-
 def test_lab_prints_the_protections_and_two_urls_with_their_own_tokens(sessions):
     root, outputs = sessions
     record = _record(root, A)
@@ -194,7 +167,7 @@ def stat_mode(path: Path) -> int:
 def test_the_candidates_kernel_cannot_open_secrets_or_another_workspace(course, sessions):
     root, _ = sessions
     a, b = _record(root, A), _record(root, B)
-    listener = _Listener()
+    listener = LoopbackListener()
     secrets = [course.gradebook, course.notebook(course.source, "data_cleaning"),
                course.root / "source" / "coding",
                SessionPaths.of(B, root).workspace / "data_cleaning.ipynb",
