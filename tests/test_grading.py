@@ -59,16 +59,16 @@ def test_nbgrader_finds_alembic_without_the_venv_on_path(built_course, tmp_path,
 
 
 def test_a_gradebook_lock_longer_than_five_seconds_does_not_abort_the_batch(built_course):
-    """Another process holds the gradebook locked from the moment nbgrader starts grading the
-    notebook until well after it wants to save the grades: nbgrader waits, then saves them."""
+    """Another process holds the gradebook locked from the moment the workers start grading
+    until well after the grades are ready: the coordinator (its only writer) waits, then saves them."""
     correct = _first_correct(built_course, "inference_pipeline")
     write_submission(built_course, "locked", [correct])
     grading, held, released = threading.Event(), [], []
-    hold_for = 10.0  # the notebook runs in about 3 s: nbgrader then waits about 7 s, over SQLite's default 5
+    hold_for = 10.0  # the notebook runs in about 3 s: the writer then waits about 7 s, over SQLite's default 5
 
     class GradingStarted(logging.Handler):
         def emit(self, record):
-            if record.getMessage().startswith("grading notebook"):
+            if record.getMessage().startswith("autograding "):
                 grading.set()
 
     def hold_lock():
@@ -95,9 +95,9 @@ def test_a_gradebook_lock_longer_than_five_seconds_does_not_abort_the_batch(buil
         locker.join()
         logger.removeHandler(handler)
         logger.setLevel(level)
-    assert held and released, "the lock was taken while nbgrader was grading"
+    assert held and released, "the lock was taken while the workers were grading"
     saved = built_course.notebook(built_course.autograded("locked"), "inference_pipeline").stat().st_mtime
-    assert saved >= released[0] - 0.5, "nbgrader saved its grades only once the lock was gone: it waited"
+    assert saved >= released[0] - 0.5, "the grades were saved only once the lock was gone: the writer waited"
     result = summary.result("locked")
     assert result.status != "failed", result.notes
     score, max_score = result.notebook_score("inference_pipeline")

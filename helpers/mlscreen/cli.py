@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
-from .course.layout import Course
+from .course.layout import DB_VARIABLE, Course
 
 
 def _course(args: argparse.Namespace) -> Course:
@@ -33,8 +34,11 @@ def _grade(args: argparse.Namespace) -> int:
     from .grading.batch import grade_batch
     from .grading.report import format_table, write_report
 
+    if args.db:  # nbgrader (feedback, plain runs) and the kit read the same variable
+        os.environ[DB_VARIABLE] = args.db
     course = _course(args)
-    summary = grade_batch(course=course, students=args.student or None, force=args.force)
+    summary = grade_batch(course=course, students=args.student or None, force=args.force,
+                          workers=args.workers, scheduler=args.scheduler)
     report = write_report(course, summary)
     print(format_table(summary))
     print(f"\nreport: {report}")
@@ -163,6 +167,11 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("grade", help="autograde every submission, write feedback, grades and report")
     p.add_argument("--student", action="append", help="grade only this student (repeatable)")
     p.add_argument("--force", action="store_true", help="regrade students already graded")
+    p.add_argument("--scheduler", help="grade on this Dask cluster (tcp://HOST:8786; default "
+                   "$MLSCREEN_SCHEDULER, else a local cluster on this machine)")
+    p.add_argument("--workers", type=int, help="local worker processes (default: one per core)")
+    p.add_argument("--db", help="the gradebook as any SQLAlchemy URL nbgrader accepts (default "
+                   "$MLSCREEN_DB, else gradebook.db in the course)")
     p.set_defaults(func=_grade)
 
     p = sub.add_parser("demo", help="build, grade the sample cohort and write the report")

@@ -14,7 +14,7 @@ from .layout import Course
 @contextmanager
 def _submission(course: Course, student: str) -> Iterator[SubmittedAssignment | None]:
     """The student's submission in an open gradebook, or None when there is none yet."""
-    if not course.gradebook.exists():
+    if not course.has_gradebook:
         yield None
         return
     with Gradebook(course.gradebook_url) as gb:
@@ -93,7 +93,7 @@ def answer_scores(course: Course, student: str) -> list[AnswerScore]:
 
 def assignment_answers(course: Course) -> list[tuple[str, str, float, bool]]:
     """(notebook, answer, max points, written) for every answer of the assignment."""
-    if not course.gradebook.exists():
+    if not course.has_gradebook:
         return []
     with Gradebook(course.gradebook_url) as gb:
         try:

@@ -11,6 +11,8 @@ ASSIGNMENT = "coding"
 NOTEBOOKS = ("data_cleaning", "inference_pipeline", "debug_classifier")
 # what a course is made of, without anything a build or a grading run produces
 COURSE_FILES = ("nbgrader_config.py", "authoring", "source", "samples", "notebooks")
+# a SQLAlchemy URL for the gradebook in place of the course's SQLite file
+DB_VARIABLE = "MLSCREEN_DB"
 _OUTPUTS = ("data", "model", "__pycache__", ".ipynb_checkpoints")
 
 
@@ -101,8 +103,24 @@ class Course:
 
     @property
     def gradebook_url(self) -> str:
-        # a long SQLite busy timeout: a lock held a few seconds must not abort a batch
-        return f"sqlite:///{self.gradebook}?timeout=60"
+        """The gradebook's SQLAlchemy URL: $MLSCREEN_DB (e.g. PostgreSQL for a shared server),
+        or `gradebook.db` in the course with a long SQLite busy timeout (a lock held a few
+        seconds must not abort a batch)."""
+        return os.environ.get(DB_VARIABLE) or f"sqlite:///{self.gradebook}?timeout=60"
+
+    @property
+    def gradebook_file(self) -> Path | None:
+        """The SQLite file behind `gradebook_url` (None for a database server)."""
+        url = self.gradebook_url
+        if not url.startswith("sqlite:///"):
+            return None
+        return Path(url[len("sqlite:///"):].split("?", 1)[0])
+
+    @property
+    def has_gradebook(self) -> bool:
+        """Whether there is a gradebook to read (a database server is assumed to be there)."""
+        file = self.gradebook_file
+        return file is None or file.exists()
 
     @property
     def reports(self) -> Path:

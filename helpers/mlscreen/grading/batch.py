@@ -1,17 +1,14 @@
-"""`mlscreen grade`: the real `nbgrader autograde` over a whole batch, with progress, a clear line
-per bad submission, feedback without hidden tests, and the grades read back from the gradebook.
+"""`mlscreen grade`: nbgrader's autograde over a whole batch, with progress, a clear line per
+bad submission, feedback without hidden tests, and the grades read back from the gradebook.
 
-nbgrader grades one submission after another; two nbgrader processes on disjoint sets of
-candidates share the work (the gradebook URL carries a long SQLite timeout, so they wait for
-each other's locks instead of aborting).
+The candidates are graded by the engine (`engine`: Dask workers, each running nbgrader's API
+in-process, the coordinator the only writer of the gradebook); every outcome in the summary
+comes from the structured runs it returns and from the gradebook, never from log text.
 """
 
 from __future__ import annotations
 
 import logging
-import re
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 
 import nbformat
@@ -21,15 +18,13 @@ from ..course.layout import NOTEBOOKS, Course
 from ..course.nbgrader_run import release_assignment, run_nbgrader
 from ..course.secrets import protect_secrets
 from ..sandbox.execute import protections_line
+from .engine import run_batch
 from .flags import add_flags
 from .integrity import run_problems, tampering
+from .outcome import CandidateRun
 from .results import AnswerResult, CandidateResult, GradingSummary
 
 UNREADABLE_SUFFIX = ".unreadable"
-_STUDENT_ERROR = re.compile(r"There was an error processing assignment '[^']+' for student '([^']+)'")
-_FAILURE_START = re.compile(r"There was an error processing assignment: .*/submitted/([^/]+)/[^/]+/?$")
-_NOTEBOOK_DONE = re.compile(r"Autograding .*/autograded/([^/]+)/[^/]+/([^/]+)\.ipynb")
-_ERROR_LINE = re.compile(r"\b(\w*(?:Error|Exception|Timeout)\w*)(: .*)?$")
 
 
 _log = logging.getLogger(__name__)
@@ -70,50 +65,15 @@ def _precheck(course: Course, student: str) -> list[str]:
     return notes
 
 
-def _autograde(course: Course, group: list[str], everyone: list[str], progress) -> dict[str, str]:
-    """One nbgrader process grading `group`; returns failed student -> reason."""
-    exclude = ",".join(s for s in everyone if s not in group)
-    args = ["autograde", course.assignment, "--force"]
-    if exclude:
-        args.append(f"--CourseDirectory.student_id_exclude={exclude}")
-    failures: dict[str, str] = {}
-    failing: list[str] = []  # the student whose traceback nbgrader is printing, if any
-
-    def on_line(line: str) -> None:
-        done = _NOTEBOOK_DONE.search(line)
-        if done:
-            progress(done.group(1), done.group(2))
-        started = _FAILURE_START.search(line)
-        if started:
-            failing[:] = [started.group(1)]
-            failures[started.group(1)] = "see the nbgrader log"
-            return
-        if failing and "Removing failed assignment" in line:
-            failing.clear()
-            return
-        error = _ERROR_LINE.search(line.strip())
-        if failing and error and not line.lstrip().startswith(("File ", "raise ", "[")):
-            failures[failing[0]] = (error.group(1) + (error.group(2) or ""))[:160]
-        finished = _STUDENT_ERROR.search(line)  # the summary nbgrader prints at the very end
-        if finished and finished.group(1) not in failures:
-            failures[finished.group(1)] = "see the nbgrader log"
-
-    code, _ = run_nbgrader(course, *args, on_line=on_line)
-    for student in group:  # a grader that stopped early leaves the rest of its group ungraded
-        if student not in failures and not course.autograded(student).exists():
-            failures[student] = f"nbgrader stopped before grading it, exit code {code}; grade again"
-    return failures
-
-
-def _split(students: list[str], workers: int) -> list[list[str]]:
-    groups = [students[i::workers] for i in range(max(1, workers))]
-    return [g for g in groups if g]
-
-
 def grade_batch(
-    *, course: Course, students: list[str] | None = None, force: bool = False, workers: int = 2
+    *, course: Course, students: list[str] | None = None, force: bool = False,
+    workers: int | None = None, scheduler: str | None = None,
 ) -> GradingSummary:
-    """Autograde every submission (new or changed ones, or all with `force`), then feedback."""
+    """Autograde every submission (new or changed ones, or all with `force`), then feedback.
+
+    `workers`: local worker processes (default: one per core); `scheduler`: a Dask scheduler's
+    address (or $MLSCREEN_SCHEDULER) to grade on that cluster instead.
+    """
     if not course.release.is_dir():
         raise FileNotFoundError("no release found: run `mlscreen build` first")
     everyone = course.submitted_students()
@@ -137,25 +97,22 @@ def grade_batch(
             results[student].notes += notes
             incomplete = any(("not submitted" in n or "not valid notebook JSON" in n) for n in notes)
             results[student].status = "incomplete" if incomplete else "graded"
-    total = sum(course.notebook(course.submitted(s), n).exists() for s in to_grade for n in NOTEBOOKS)
-    lock, done = threading.Lock(), [0]
-
-    def progress(student: str, notebook: str) -> None:
-        with lock:
-            done[0] += 1
-            _log.info(f"grading notebook {done[0]}/{total}: {student} / {notebook}")
-
     if to_grade:
         _log.info(protections_line())
-        _log.info(f"autograding {len(to_grade)} candidate(s) with nbgrader, {workers} at a time ...")
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            groups = _split(to_grade, workers)
-            for failures in pool.map(lambda g: _autograde(course, g, everyone, progress), groups):
-                for student, reason in failures.items():
-                    if student in results:
-                        results[student].status = "failed"
-                        results[student].notes.append(
-                            f"nbgrader could not grade this submission ({reason}); no score recorded")
+
+        def started(count: int) -> None:
+            where = f"{count} Dask worker(s)" if count else "Dask workers"
+            _log.info(f"autograding {len(to_grade)} candidate(s) with nbgrader on {where} ...")
+
+        def recorded(run: CandidateRun, done: int, total: int, eta: str) -> None:
+            state = "graded" if run.success else "failed"
+            _log.info(f"graded candidate {done}/{total} ({state}: {run.student}, {run.seconds:.1f} s), "
+                      f"ETA {eta}")
+
+        runs = run_batch(course, to_grade, scheduler=scheduler, workers=workers,
+                         on_started=started, on_recorded=recorded)
+        for student in to_grade:
+            _apply_run(results[student], runs.get(student))
         graded = [s for s in to_grade if results[s].status != "failed"]
         if graded:
             _log.info("writing feedback (hidden tests removed) ...")
@@ -189,3 +146,17 @@ def _all_answers(student: str, scored: list[AnswerScore], answers, graded: set[s
         else AnswerResult(student, nb, name, 0.0, points, False, written, graded=False)
         for nb, name, points, written in answers
     ]
+
+
+def _apply_run(result: CandidateResult, run: CandidateRun | None) -> None:
+    """A candidate's status and notes from the engine's structured run."""
+    if run is None:
+        result.status = "failed"
+        result.notes.append("the grading engine returned nothing for this submission; grade again")
+        return
+    result.notes += run.notes
+    if not run.success:
+        result.status = "failed"
+        where = f"{run.failed_notebook}.ipynb: " if run.failed_notebook else ""
+        result.notes.append(f"nbgrader could not grade this submission ({where}{run.error}); "
+                            "no score recorded")

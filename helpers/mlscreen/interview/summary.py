@@ -167,7 +167,7 @@ def profiles_text(rec: Recommendation, bank: Bank) -> str:
 
 
 def autograded_line(course: Course, candidate: str) -> str:
-    if not course.gradebook.exists():
+    if not course.has_gradebook:
         return "not graded yet"
     from ..course.gradebook import notebook_scores, notebook_totals
 
