@@ -77,25 +77,33 @@ def test_grade_one_student_then_unchanged_then_forced_and_a_failed_candidate_exi
     assert graded.stat().st_mtime == first, "an unchanged submission is not graded again"
     assert _table_row(printed, "cli-one")["total"] == "15.0", "nothing graded is lost"
 
-    # A cell pasted twice is what still makes nbgrader 0.9.6 give up on a candidate: its
-    # DeduplicateIds leaves an empty `nbgrader` entry that OverwriteCells.add_missing_cells (on in
-    # nbgrader_config.py) reads a grade_id from (KeyError). Should grading learn to repair it,
-    # this test needs another submission that nbgrader cannot grade.
+    # A cell pasted twice made nbgrader 0.9.6 give up on a candidate (its DeduplicateIds leaves an
+    # empty `nbgrader` entry that OverwriteCells.add_missing_cells reads a grade_id from): the
+    # worker's copy is repaired, the first copy graded. A test cell of its own with points that
+    # are not a number still makes nbgrader fail the candidate: reported with the exception.
     folder = write_submission(built_course, "cli-pasted", [samples["data_cleaning", "correct_text_then_convert"]])
-    pasted = built_course.notebook(folder, "data_cleaning")
-    nb = nbformat.read(pasted, as_version=4)
-    at = next(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade_id") == "load_data")
-    copied = copy.deepcopy(nb.cells[at])
-    copied["id"] = "pasted-answer"
-    nb.cells.insert(at + 1, copied)
-    nbformat.write(nb, pasted)
+    broken = write_submission(built_course, "cli-broken", [samples["data_cleaning", "correct_text_then_convert"]])
+    for target, change in ((folder, "paste"), (broken, "points")):
+        path = built_course.notebook(target, "data_cleaning")
+        nb = nbformat.read(path, as_version=4)
+        at = next(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade_id") == "load_data")
+        copied = copy.deepcopy(nb.cells[at])
+        copied["id"] = "pasted-answer"
+        if change == "points":
+            copied.metadata["nbgrader"].update(grade=True, grade_id="mine", points="ten")
+        nb.cells.insert(at + 1, copied)
+        nbformat.write(nb, path)
     assert main([*root, "grade", "--force", *("--student", "cli-one", "--student", "cli-pasted",
-                                               "--student", "cli-other")]) == 1
+                                               "--student", "cli-broken", "--student", "cli-other")]) == 1
     printed = capsys.readouterr().out
     assert _table_row(printed, "cli-one")["status"] == "incomplete" and "already graded" not in printed
     assert graded.stat().st_mtime > first, "--force grades it again"
-    assert _table_row(printed, "cli-pasted")["status"] == "failed"
-    assert "cli-pasted: nbgrader could not grade this submission (KeyError: 'grade_id')" in printed
+    assert _table_row(printed, "cli-pasted")["status"] == "incomplete"
+    assert _table_row(printed, "cli-pasted")["data_cleaning"] == "15.0", "the first copy is graded"
+    assert "cli-pasted: data_cleaning.ipynb: graded cells pasted more than once (load_data)" in printed
+    assert _table_row(printed, "cli-broken")["status"] == "failed"
+    assert "cli-broken: nbgrader could not grade this submission (data_cleaning.ipynb: KeyError" in printed
+    assert "no score recorded" in printed
     assert _table_row(printed, "cli-other")["status"] == "incomplete", "the batch goes on"
 
 
