@@ -24,6 +24,7 @@ from .recorder import Recorder
 from .worker import grade_candidate
 
 SCHEDULER_VARIABLE = "MLSCREEN_SCHEDULER"
+_ATTEMPTS = 4  # a task lost by the cluster is handed out again, this many times in all
 _log = logging.getLogger(__name__)
 
 
@@ -42,6 +43,15 @@ def _client(scheduler: str | None, workers: int):
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1,
                            processes=True, dashboard_address=None, silence_logs=logging.WARNING)
     return Client(cluster), cluster
+
+
+def _lost(error: BaseException) -> bool:
+    """The cluster, not grading, failed the task: a worker died or the scheduler dropped it."""
+    from concurrent.futures import CancelledError
+
+    from distributed.scheduler import KilledWorker
+
+    return isinstance(error, (CancelledError, KilledWorker)) or "Cancelled" in type(error).__name__
 
 
 def _eta(done: int, total: int, started: float) -> str:
@@ -70,20 +80,33 @@ def run_batch(
     local = workers or min(os.cpu_count() or 1, len(students))
     client, cluster = _client(scheduler, max(1, local))
     try:
-        shared = client.scatter(bundle, broadcast=True, hash=False)
-        futures = {}
-        for student in students:
-            job = Job(student, course.assignment, submitted_files(course, student))
-            futures[client.submit(grade_candidate, shared, job, key=f"grade-{student}-{uuid.uuid4().hex[:12]}",
-                                  pure=False)] = student
+        shared = [client.scatter(bundle, broadcast=True, hash=False)]
+        jobs = {s: Job(s, course.assignment, submitted_files(course, s)) for s in students}
+        attempts: dict[str, int] = {}
+
+        def submit(student: str):
+            attempts[student] = attempts.get(student, 0) + 1
+            if shared[0].status != "finished":  # its copies were lost with their workers
+                shared[0] = client.scatter(bundle, broadcast=True, hash=False)
+            future = client.submit(grade_candidate, shared[0], jobs[student],
+                                   key=f"grade-{student}-{uuid.uuid4().hex[:12]}", pure=False)
+            futures[future] = student
+            return future
+
+        futures: dict = {}
+        pending = as_completed([submit(s) for s in students])
         if on_started:
             on_started(len(client.scheduler_info().get("workers", {})))
         started = time.perf_counter()
-        for future in as_completed(list(futures)):
-            student = futures[future]
+        for future in pending:
+            student = futures.pop(future)
             try:
                 run = future.result()
             except Exception as error:  # noqa: BLE001 - a task that could not run is that candidate's failure
+                if _lost(error) and attempts[student] < _ATTEMPTS:
+                    _log.warning(f"the cluster lost {student}'s task ({type(error).__name__}); again")
+                    pending.add(submit(student))
+                    continue
                 run = CandidateRun(student, False, error=f"{type(error).__name__}: {error}"[:300])
             if recorder.record(run):
                 runs[student] = run

@@ -1,0 +1,134 @@
+"""Benchmark: plain sequential `nbgrader autograde`, `mlscreen grade` and the floor, side by side.
+
+Run from the course root with the venv's Python:  .venv/bin/python bench/grading_engine.py [N]
+It builds a private copy of the course, submits a cohort of N candidates (default 24) drawn
+from the sample bank (candidate i takes sample i of each notebook, cycling; samples meant to
+be unreadable or to fail are left out so that both ways grade every notebook), grades it
+  1. by plain `nbgrader autograde coding --force` (one process, one notebook after another),
+  2. by `mlscreen grade --force` (the engine on a local Dask cluster, one worker per core),
+and prints the wall-clock times, the floor (the cells' own execution time, from nbclient's
+timing metadata in the autograded notebooks, divided by the cores), the ratios, and whether
+every answer's score is the same both ways.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from mlscreen.course import Course
+from mlscreen.course.gradebook import answer_scores
+from mlscreen.course.nbgrader_run import run_nbgrader
+from mlscreen.grading import grade_batch
+from mlscreen.screen.build import build
+from mlscreen.screen.samples import load_samples, write_submission
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _cohort(course: Course, size: int) -> dict[str, list]:
+    usable = [s for s in load_samples(course.samples) if s.status == "graded" and not s.tamper]
+    by_notebook: dict[str, list] = {}
+    for sample in usable:
+        by_notebook.setdefault(sample.notebook, []).append(sample)
+    return {f"cand-{i:02d}": [picks[i % len(picks)] for picks in by_notebook.values()]
+            for i in range(size)}
+
+
+def _cell_seconds(course: Course, students: list[str]) -> float:
+    """The cells' own execution time in every autograded notebook (nbclient's `execution` timing)."""
+    import nbformat
+
+    total = 0.0
+    for student in students:
+        for path in course.autograded(student).glob("*.ipynb"):
+            for cell in nbformat.read(path, as_version=4).cells:
+                timing = cell.get("metadata", {}).get("execution", {})
+                start, end = timing.get("iopub.execute_input"), timing.get("shell.execute_reply")
+                if start and end:
+                    total += (_time(end) - _time(start)).total_seconds()
+    return total
+
+
+def _time(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _scores(course: Course, students: list[str]) -> dict:
+    return {(a.student, a.notebook, a.answer): a.score for s in students for a in answer_scores(course, s)}
+
+
+class _Span(logging.Handler):
+    """When the engine started handing out work and when it recorded its last candidate."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.first = self.last = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if message.startswith("autograding "):
+            self.first = time.perf_counter()
+        elif message.startswith("graded candidate "):
+            self.last = time.perf_counter()
+
+
+def main() -> None:
+    size = int(sys.argv[1]) if len(sys.argv) > 1 else 24
+    cores = os.cpu_count() or 1
+    scratch = Path(tempfile.mkdtemp(prefix="mlscreen-bench-"))
+    try:
+        course = Course(ROOT).copy_to(scratch / "course")
+        build(course=course, validate=False)
+        cohort = _cohort(course, size)
+        for student, picks in cohort.items():
+            write_submission(course, student, picks)
+        students = sorted(cohort)
+        notebooks = sum(len(p) for p in cohort.values())
+
+        start = time.perf_counter()
+        code, lines = run_nbgrader(course, "autograde", course.assignment, "--force")
+        plain = time.perf_counter() - start
+        if code != 0:
+            print("\n".join(lines[-30:]))
+        plain_scores, plain_cells = _scores(course, students), _cell_seconds(course, students)
+        shutil.rmtree(course.autograded())
+
+        span = _Span()
+        logger = logging.getLogger("mlscreen.grading.batch")
+        logger.addHandler(span)
+        logger.setLevel(logging.INFO)
+        start = time.perf_counter()
+        summary = grade_batch(course=course, force=True)
+        whole = time.perf_counter() - start
+        engine = (span.last or time.perf_counter()) - start
+        kit_scores, kit_cells = _scores(course, students), _cell_seconds(course, students)
+
+        floor = max(plain_cells, kit_cells) / cores
+        same = plain_scores == kit_scores and len(plain_scores) > 0
+        differ = sorted(k for k in plain_scores.keys() | kit_scores.keys()
+                        if plain_scores.get(k) != kit_scores.get(k))
+        print(f"\n{len(students)} candidates, {notebooks} notebooks, {cores} cores, "
+              f"{sum(r.status == 'graded' for r in summary.results)} graded by mlscreen")
+        print(f"cells' own execution: {plain_cells:.1f} s (plain run), {kit_cells:.1f} s (mlscreen run)")
+        print(f"{'plain sequential nbgrader autograde':40s} {plain:7.1f} s   1.00x")
+        print(f"{'mlscreen grade, autograding (engine)':40s} {engine:7.1f} s   {plain / engine:.2f}x faster"
+              f"   {engine / floor:.2f}x the floor")
+        print(f"{'mlscreen grade, whole command':40s} {whole:7.1f} s   {plain / whole:.2f}x faster"
+              "   (with feedback, flags, tables)")
+        print(f"{'floor (cells / cores)':40s} {floor:7.1f} s   {plain / floor:.2f}x under plain")
+        print(f"every score the same: {'yes' if same else 'NO'} ({len(plain_scores)} answer scores"
+              + (f"; differ: {differ[:5]}" if differ else "") + ")")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.WARNING, format="[%(name)s] %(message)s")
+    main()

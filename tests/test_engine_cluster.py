@@ -1,0 +1,113 @@
+"""The grading engine on a real Dask cluster: `dask scheduler` and two `dask worker` processes on
+127.0.0.1, one of them killed while it grades; every candidate is still graded exactly once,
+with the scores of the local run."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import psutil
+import pytest
+from distributed import Client
+from nbgrader.api import Gradebook
+
+from mlscreen.course.gradebook import answer_scores
+
+pytestmark = pytest.mark.integration
+
+BIN = Path(sys.executable).parent
+# four of the demo's cohort, which the demo graded on its local cluster (mallory: a notebook
+# that is not JSON, stripped test cells)
+COHORT = ["ada", "alan", "linus", "mallory"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start(*args: str, log: Path) -> subprocess.Popen:
+    env = dict(os.environ, PATH=os.pathsep.join([str(BIN), os.environ.get("PATH", "")]))
+    env.pop("MLSCREEN_ROOT", None)
+    return subprocess.Popen([str(BIN / "dask"), *args], env=env, stdout=log.open("w"),
+                            stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def _kill_tree(process: subprocess.Popen) -> None:
+    """The process and everything it started (a kernel outlives its worker without namespaces)."""
+    try:
+        family = [psutil.Process(process.pid), *psutil.Process(process.pid).children(recursive=True)]
+    except psutil.NoSuchProcess:
+        family = []
+    for member in family:
+        try:
+            member.send_signal(signal.SIGKILL)
+        except psutil.NoSuchProcess:
+            pass
+    process.wait(timeout=30)
+
+
+def _scores(course) -> dict[str, list[tuple[str, str, float]]]:
+    return {s: [(a.notebook, a.answer, a.score) for a in answer_scores(course, s)] for s in COHORT}
+
+
+@pytest.fixture
+def cluster(tmp_path):
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    scheduler = _start("scheduler", "--host", "127.0.0.1", "--port", str(port),
+                       "--no-dashboard", log=tmp_path / "scheduler.log")
+    workers = [_start("worker", address, "--nthreads", "1", "--no-nanny", "--no-dashboard",
+                      "--name", f"w{i}", log=tmp_path / f"worker{i}.log") for i in range(2)]
+    try:
+        with Client(address, timeout="60s") as client:
+            client.wait_for_workers(2, timeout=120)
+            yield address, client, workers
+    finally:
+        for process in [*workers, scheduler]:
+            _kill_tree(process)
+
+
+def test_a_real_cluster_grades_like_the_local_run_and_loses_nothing_when_a_worker_dies(
+        built_course, cluster, tmp_path):
+    address, client, workers = cluster
+    local = _scores(built_course)
+    assert all(local[s] for s in COHORT if s != "mallory"), "the demo graded the cohort locally"
+    pids = {pid: addr for addr, pid in client.run(os.getpid).items()}
+    command = [str(BIN / "mlscreen"), "--root", str(built_course.root), "grade", "--force",
+               "--scheduler", address, *[arg for s in COHORT for arg in ("--student", s)]]
+    grading = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    killed, deadline = None, time.time() + 300
+    while killed is None and grading.poll() is None and time.time() < deadline:
+        busy = {addr: keys for addr, keys in client.processing().items() if keys}
+        for worker in workers:
+            if pids.get(worker.pid) in busy:
+                killed = (worker, busy[pids[worker.pid]])
+                _kill_tree(worker)
+                break
+        time.sleep(0.2)
+    out, err = grading.communicate(timeout=900)
+    assert killed is not None, "a worker was killed while it graded a candidate"
+    assert grading.returncode == 0, out[-3000:] + err[-3000:]
+
+    # every candidate recorded once, by the coordinator, from the surviving worker or before
+    recorded = Counter(line.split("(", 1)[1].split(",", 1)[0].split(": ", 1)[1]
+                       for line in err.splitlines() if "graded candidate " in line)
+    assert recorded == Counter(COHORT), err[-3000:]
+    with Gradebook(built_course.gradebook_url) as gb:
+        rows = Counter(sub.student.id for sub in gb.find_assignment(built_course.assignment).submissions)
+    assert all(rows[s] == 1 for s in COHORT), rows
+    assert _scores(built_course) == local
+    for student in COHORT:
+        graded = built_course.autograded(student)
+        assert (graded / "data_cleaning.ipynb").exists()
+        assert (graded / "data").is_dir(), "the course's own files are in the graded folder"
