@@ -45,22 +45,27 @@ def _failed_sources(notebook: Path, root: str) -> set[str]:
     return {entry["source"] for entry in result.get("failed", [])}
 
 
-def _prove_notebook(source_dir: str, name: str, root: str) -> list[str]:
-    source = Path(source_dir) / f"{name}.ipynb"
-    problems = []
-    nb = nbformat.read(source, as_version=4)
-    tests = {gid: cell.source for gid, cell in test_cells(nb).items()}
-    failed = _failed_sources(source, root)
-    problems += [f"{name}: the solution fails test {gid}" for gid, src in tests.items() if src in failed]
-    stub_nb, _ = ClearSolutions().preprocess(nbformat.read(source, as_version=4), {})
+def _failed_in_scratch(nb: nbformat.NotebookNode, source_dir: str, name: str, root: str) -> set[str]:
+    """Run `nb` beside a copy of the materials in a scratch folder (the grader's notes stay there)."""
     with tempfile.TemporaryDirectory() as scratch:
         for material in MATERIALS:
             target = Path(scratch) / material
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(Path(source_dir) / material, target)
-        stub_path = Path(scratch) / f"{name}.ipynb"
-        nbformat.write(stub_nb, stub_path)
-        failed = _failed_sources(stub_path, root)
+        path = Path(scratch) / f"{name}.ipynb"
+        nbformat.write(nb, path)
+        return _failed_sources(path, root)
+
+
+def _prove_notebook(source_dir: str, name: str, root: str) -> list[str]:
+    source = Path(source_dir) / f"{name}.ipynb"
+    problems = []
+    nb = nbformat.read(source, as_version=4)
+    tests = {gid: cell.source for gid, cell in test_cells(nb).items()}
+    failed = _failed_in_scratch(nb, source_dir, name, root)
+    problems += [f"{name}: the solution fails test {gid}" for gid, src in tests.items() if src in failed]
+    stub_nb, _ = ClearSolutions().preprocess(nbformat.read(source, as_version=4), {})
+    failed = _failed_in_scratch(stub_nb, source_dir, name, root)
     problems += [f"{name}: the untouched stub passes test {gid}" for gid, src in tests.items() if src not in failed]
     return problems
 
