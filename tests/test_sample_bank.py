@@ -24,6 +24,7 @@ import yaml
 from mlscreen import NOTEBOOKS
 from mlscreen.course.gradebook import CellGrade, cell_grades
 from mlscreen.grading.batch import grade_batch
+from mlscreen.grading.flags import MACHINERY
 from mlscreen.grading.report import format_table, write_report
 from mlscreen.grading.results import CandidateResult, GradingSummary
 from mlscreen.screen.samples import Sample, answer_test_cells, load_samples, write_submission
@@ -195,6 +196,20 @@ def test_an_attack_earns_exactly_what_its_honest_twin_earns(graded_bank, student
     differ = {gid: f"attack {attack.get(gid)}, twin {honest.get(gid)}" for gid in set(attack) | set(honest)
               if attack.get(gid) != honest.get(gid)}
     assert not differ, f"{sample.description}\n{differ}"
+
+
+def _cheats():
+    return [pytest.param(s.student_id, id=s.student_id) for s in load_samples(REPO / "samples")
+            if s.id.startswith("adversarial_cheat_")]
+
+
+@pytest.mark.parametrize("student", _cheats())
+def test_a_cheat_that_has_read_the_tests_is_flagged_for_review(graded_bank, student):
+    """Stack walks, gc scans, the kit's generators, the course secret, replaced helpers, threads:
+    the summary asks a person to look at the notebook (its score is its twin's, tested above)."""
+    sample = graded_bank.samples[student]
+    flags = [f for f in graded_bank.result(sample).flags if f.kind == MACHINERY and f.notebook == sample.notebook]
+    assert flags, f"{sample.description}: not flagged for review"
 
 
 def _points(course) -> dict[str, float]:
