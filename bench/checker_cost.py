@@ -86,7 +86,7 @@ def _export(ref: str, target: Path) -> Path:
 
 
 def _before_checker() -> str:
-    added = subprocess.run(["git", "rev-list", "-n1", "--diff-filter=A", "HEAD", "--",
+    added = subprocess.run(["git", "log", "-n1", "--diff-filter=A", "--format=%H", "--",
                             "helpers/mlscreen/checking/checker.py"], cwd=ROOT, capture_output=True,
                            text=True, check=True).stdout.strip()
     return f"{added}^"
