@@ -82,8 +82,22 @@ def test_proof_catches_a_test_that_a_stub_passes(built_course, tmp_path):
     cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "missing_report__every_column")
     cell.source = "assert True  # a test that cannot fail"
     nbformat.write(nb, path)
-    problems = _prove_notebook(str(folder), "data_cleaning")
+    problems = _prove_notebook(str(folder), "data_cleaning", str(built_course.root))
     assert problems == ["data_cleaning: the untouched stub passes test missing_report__every_column"]
+
+
+def test_the_proof_scores_checked_tests_by_the_checker(built_course, tmp_path):
+    """A hidden test edited to skip the checker's cases fails even for the solution: the build
+    proves through the same checker and verdicts as grading."""
+    folder = tmp_path / "source"
+    shutil.copytree(built_course.source, folder)
+    path = folder / "data_cleaning.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "load_data__markers")
+    cell.source = "assert True  # asks the checker for nothing"
+    nbformat.write(nb, path)
+    problems = _prove_notebook(str(folder), "data_cleaning", str(built_course.root))
+    assert problems == ["data_cleaning: the solution fails test load_data__markers"]
 
 
 def test_mlscreen_build_refuses_to_finish_when_a_grading_file_would_reach_the_release(course_copy, capsys):

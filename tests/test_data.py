@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mlscreen.kernel import data
+from mlscreen.checking import generators as data
 
 MARKERS = {"", "NA", "N/A", "?", "-"}
 

@@ -24,6 +24,7 @@ import yaml
 from mlscreen import NOTEBOOKS
 from mlscreen.course.gradebook import CellGrade, cell_grades
 from mlscreen.grading.batch import grade_batch
+from mlscreen.grading.flags import MACHINERY
 from mlscreen.grading.report import format_table, write_report
 from mlscreen.grading.results import CandidateResult, GradingSummary
 from mlscreen.screen.samples import Sample, answer_test_cells, load_samples, write_submission
@@ -197,6 +198,20 @@ def test_an_attack_earns_exactly_what_its_honest_twin_earns(graded_bank, student
     assert not differ, f"{sample.description}\n{differ}"
 
 
+def _cheats():
+    return [pytest.param(s.student_id, id=s.student_id) for s in load_samples(REPO / "samples")
+            if s.id.startswith("adversarial_cheat_")]
+
+
+@pytest.mark.parametrize("student", _cheats())
+def test_a_cheat_that_has_read_the_tests_is_flagged_for_review(graded_bank, student):
+    """Stack walks, gc scans, the kit's generators, the course secret, replaced helpers, threads:
+    the summary asks a person to look at the notebook (its score is its twin's, tested above)."""
+    sample = graded_bank.samples[student]
+    flags = [f for f in graded_bank.result(sample).flags if f.kind == MACHINERY and f.notebook == sample.notebook]
+    assert flags, f"{sample.description}: not flagged for review"
+
+
 def _points(course) -> dict[str, float]:
     """The autograded points of each notebook, from the source notebooks' test cells."""
     return {
@@ -253,7 +268,7 @@ def test_feedback_shows_no_hidden_test(graded_bank, built_course):
         assert page.is_file(), (student, notebook, "no feedback page")
         text = _text(page)
         assert visible[notebook] in text, page
-        for secret in ("BEGIN HIDDEN TESTS", "_hidden_", "_reference_preprocess", "_tk.restore", "_load_fresh"):
+        for secret in ("BEGIN HIDDEN TESTS", "_hidden_", "_wire.cases", "_tk.restore", "case.answer("):
             assert secret not in text, (page, secret)
 
 

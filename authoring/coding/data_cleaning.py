@@ -86,27 +86,14 @@ assert _loaded["city"].dropna().str.strip().eq(_loaded["city"].dropna()).all(), 
 # %% tests id=load_data__markers points=2
 # Hidden test: on a fresh CSV, exactly the marker fields are missing (2 points).
 ### BEGIN HIDDEN TESTS
-def _load_fresh(seed, rows):
-    """A fresh messy CSV, and what the candidate's load_data makes of it."""
-    from mlscreen.kernel import data as _data, testkit as _tk
-    case = _data.messy_customers(seed=seed, n_rows=rows)
-    path = _tk.scratch_dir() / "fresh_customers.csv"
-    path.write_text(case.csv_text, encoding="utf-8")
-    return case, _tk.quietly(load_data, str(path))
-
 def _hidden_load_data_markers():
-    from mlscreen.kernel import testkit as _tk
+    """Fresh CSVs from the checker (outside this kernel): it alone knows what each should load as."""
+    from mlscreen.kernel import testkit as _tk, wire as _wire
     _tk.restore()
-    import pandas as pd
-    for seed, rows in ((101, 90), (102, 3)):
-        case, got = _load_fresh(seed, rows)
-        assert type(got) is pd.DataFrame or isinstance(got, pd.DataFrame), "return a DataFrame"
-        assert sorted(str(c) for c in got.columns) == sorted(case.truth.columns), "same columns as the file"
-        assert len(got) == rows, f"expected {rows} rows, got {len(got)}"
-        for column in case.truth.columns:
-            want = [bool(v) for v in case.truth[column].isna().tolist()]
-            have = [bool(v) for v in got[column].isna().tolist()]
-            assert have == want, f"column {column!r}: the missing values are not exactly the marker fields"
+    for case in _wire.cases():
+        path = _tk.scratch_dir() / "fresh_customers.csv"
+        path.write_text(case.inputs["csv"], encoding="utf-8")
+        case.answer(_wire.frame_json(_tk.quietly(load_data, str(path))))
 _hidden_load_data_markers()
 ### END HIDDEN TESTS
 
@@ -114,18 +101,12 @@ _hidden_load_data_markers()
 # Hidden test: on a fresh CSV, number columns come back numeric with the right values (2 points).
 ### BEGIN HIDDEN TESTS
 def _hidden_load_data_numbers():
-    from mlscreen.kernel import testkit as _tk
+    from mlscreen.kernel import testkit as _tk, wire as _wire
     _tk.restore()
-    import pandas as pd
-    case, got = _load_fresh(103, 80)
-    for column in case.numeric_columns:
-        dtype = got[column].dtype
-        assert pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype), (
-            f"column {column!r} holds only numbers once markers are gone: expected a numeric dtype, got {dtype}")
-        for have, want in zip(got[column].tolist(), case.truth[column].tolist()):
-            if not _tk.is_missing(want):
-                assert not _tk.is_missing(have) and _tk.close(have, want), (
-                    f"column {column!r}: expected {want}, got {have}")
+    for case in _wire.cases():
+        path = _tk.scratch_dir() / "fresh_customers.csv"
+        path.write_text(case.inputs["csv"], encoding="utf-8")
+        case.answer(_wire.frame_json(_tk.quietly(load_data, str(path))))
 _hidden_load_data_numbers()
 ### END HIDDEN TESTS
 
@@ -133,15 +114,12 @@ _hidden_load_data_numbers()
 # Hidden test: on a fresh CSV, text columns keep their text, stripped of surrounding spaces (1 point).
 ### BEGIN HIDDEN TESTS
 def _hidden_load_data_text():
-    from mlscreen.kernel import testkit as _tk
+    from mlscreen.kernel import testkit as _tk, wire as _wire
     _tk.restore()
-    import pandas as pd
-    case, got = _load_fresh(104, 80)
-    for column in case.text_columns:
-        assert not pd.api.types.is_numeric_dtype(got[column].dtype), f"column {column!r} is text"
-        for have, want in zip(got[column].tolist(), case.truth[column].tolist()):
-            if not _tk.is_missing(want):
-                assert have == want, f"column {column!r}: expected {want!r}, got {have!r}"
+    for case in _wire.cases():
+        path = _tk.scratch_dir() / "fresh_customers.csv"
+        path.write_text(case.inputs["csv"], encoding="utf-8")
+        case.answer(_wire.frame_json(_tk.quietly(load_data, str(path))))
 _hidden_load_data_text()
 ### END HIDDEN TESTS
 
@@ -174,24 +152,10 @@ assert _report["plan"] == 0.0, "a column with nothing missing reports 0.0"
 # Hidden test: the right percentage for each column of fresh frames, in any order (2 points).
 ### BEGIN HIDDEN TESTS
 def _hidden_missing_report_values():
-    from mlscreen.kernel import data as _data, testkit as _tk
+    from mlscreen.kernel import testkit as _tk, wire as _wire
     _tk.restore()
-    import numpy as np
-    import pandas as pd
-    frame = _data.messy_customers(seed=105, n_rows=37).truth
-    frame.index = [f"row{i}" for i in np.random.default_rng(5).permutation(len(frame))]
-    frame.loc[frame.index[:3], "tenure_months"] = np.nan
-    got = _tk.quietly(missing_report, frame.copy())
-    assert isinstance(got, pd.Series), "return a pandas Series"
-    reported = dict(zip((str(k) for k in got.index.tolist()), got.tolist()))
-    assert set(reported) <= set(frame.columns), f"unexpected entries: {set(reported) - set(frame.columns)}"
-    for column in frame.columns:
-        missing = sum(1 for value in frame[column].tolist() if _tk.is_missing(value))
-        if missing:
-            exact = 100.0 * missing / len(frame)
-            assert column in reported, f"no entry for column {column!r}"
-            assert _tk.close(reported[column], exact, tol=0) or -0.01 <= reported[column] - exact <= 0.01, (
-                f"column {column!r}: expected about {exact:.2f}%, got {reported[column]}")
+    for case in _wire.cases():
+        case.answer(_wire.series_json(_tk.quietly(missing_report, _wire.to_frame(case.inputs["frame"]))))
 _hidden_missing_report_values()
 ### END HIDDEN TESTS
 
@@ -247,32 +211,10 @@ assert _sample.equals(_before), "the input frame is not modified"
 # Hidden test: on a fresh frame with its own index, numeric gaps get the column median (2 points).
 ### BEGIN HIDDEN TESTS
 def _hidden_impute_median_values():
-    from mlscreen.kernel import testkit as _tk
+    from mlscreen.kernel import testkit as _tk, wire as _wire
     _tk.restore()
-    import numpy as np
-    import pandas as pd
-    rng = np.random.default_rng(106)
-    n = 41
-    frame = pd.DataFrame({
-        "height": rng.normal(170, 12, n).round(1),
-        "visits": rng.integers(0, 30, n).astype("int64"),
-        "ratio": rng.uniform(-1, 1, n).round(3),
-        "city": [f"c{i % 5}" for i in range(n)],
-    }, index=[f"id-{i}" for i in rng.permutation(n)])
-    frame.loc[frame.index[rng.random(n) < 0.3], "height"] = np.nan
-    frame.loc[frame.index[rng.random(n) < 0.2], "ratio"] = np.nan
-    got = _tk.quietly(impute_median, frame.copy())
-    assert isinstance(got, pd.DataFrame), "return a DataFrame"
-    assert [str(c) for c in got.columns] == list(frame.columns), "same columns, same order"
-    assert [str(i) for i in got.index.tolist()] == [str(i) for i in frame.index.tolist()], "same index"
-    for column in ("height", "visits", "ratio"):
-        observed = sorted(v for v in frame[column].tolist() if not _tk.is_missing(v))
-        middle = len(observed) // 2
-        median = observed[middle] if len(observed) % 2 else (observed[middle - 1] + observed[middle]) / 2
-        for have, before in zip(got[column].tolist(), frame[column].tolist()):
-            want = median if _tk.is_missing(before) else before
-            assert not _tk.is_missing(have) and _tk.close(have, want), (
-                f"column {column!r}: expected {want}, got {have}")
+    for case in _wire.cases():
+        case.answer(_wire.frame_json(_tk.quietly(impute_median, _wire.to_frame(case.inputs["frame"]))))
 _hidden_impute_median_values()
 ### END HIDDEN TESTS
 

@@ -107,25 +107,16 @@ assert _X_train.isna().any().any(), "no imputation here: that belongs in the pip
 # Hidden test: on a fresh table, features are every other column, unchanged, and y is the target (1 point).
 ### BEGIN HIDDEN TESTS
 def _hidden_split_data_features_and_target():
-    from mlscreen.kernel import data as _data, testkit as _tk
+    """A fresh table from the checker (outside this kernel), which alone knows the right parts."""
+    from mlscreen.kernel import testkit as _tk, wire as _wire
     _tk.restore()
-    import pandas as pd
-    # 18 noise columns or more: every feature column has values (the generator adds gaps to usage_metric_17)
-    fresh = _data.churn(seed=301, n_rows=400, n_noise=18).rename(columns={"churned": TARGET})
-    fresh.index = [f"cust-{i}" for i in range(1000, 1000 + len(fresh))][::-1]
-    parts = _tk.quietly(split_data, fresh.copy())
-    assert isinstance(parts, (tuple, list)) and len(parts) == 4, "return (X_train, X_test, y_train, y_test)"
-    X_train, X_test, y_train, y_test = parts
-    features = [c for c in fresh.columns if c != TARGET]
-    for X_part, y_part in ((X_train, y_train), (X_test, y_test)):
-        assert isinstance(X_part, pd.DataFrame) and isinstance(y_part, pd.Series), "pandas parts"
-        assert sorted(str(c) for c in X_part.columns) == sorted(features), "features are every column except TARGET"
-        rows = fresh.loc[list(X_part.index)]
-        for column in features:
-            for have, want in zip(X_part[column].tolist(), rows[column].tolist()):
-                assert (_tk.is_missing(have) and _tk.is_missing(want)) or _tk.close(have, want), (
-                    f"column {column!r} changed: features stay unchanged (no scaling or imputation)")
-        assert [int(v) for v in y_part.tolist()] == [int(v) for v in fresh.loc[list(y_part.index), TARGET].tolist()]
+    for case in _wire.cases():
+        fresh = _wire.to_frame(case.inputs["frame"]).rename(columns={case.inputs["target"]: TARGET})
+        parts = _tk.quietly(split_data, fresh)
+        assert isinstance(parts, (tuple, list)) and len(parts) == 4, "return (X_train, X_test, y_train, y_test)"
+        X_train, X_test, y_train, y_test = parts
+        case.answer([_wire.frame_json(X_train), _wire.frame_json(X_test),
+                     _wire.series_json(y_train), _wire.series_json(y_test)])
 _hidden_split_data_features_and_target()
 ### END HIDDEN TESTS
 
@@ -133,18 +124,16 @@ _hidden_split_data_features_and_target()
 # Hidden test: on a fresh table, exactly the rows of the specified stratified split (2 points).
 ### BEGIN HIDDEN TESTS
 def _hidden_split_data_exact_split():
-    from mlscreen.kernel import data as _data, testkit as _tk
+    """A fresh table from the checker (outside this kernel), which alone knows the right parts."""
+    from mlscreen.kernel import testkit as _tk, wire as _wire
     _tk.restore()
-    from sklearn.model_selection import train_test_split as reference_split
-    fresh = _data.churn(seed=302, n_rows=480, n_noise=18).rename(columns={"churned": TARGET})
-    fresh.index = list(range(5000, 5000 + 2 * len(fresh), 2))
-    X_train, X_test, y_train, y_test = _tk.quietly(split_data, fresh.copy())
-    features = fresh.drop(columns=[TARGET])
-    want = reference_split(features, fresh[TARGET], test_size=0.25, stratify=fresh[TARGET], random_state=42)
-    for name, have, expected in zip(("X_train", "X_test", "y_train", "y_test"),
-                                    (X_train, X_test, y_train, y_test), want):
-        assert list(have.index) == list(expected.index), (
-            f"{name} does not hold the rows of train_test_split(X, y, test_size=0.25, stratify=y, random_state=42)")
+    for case in _wire.cases():
+        fresh = _wire.to_frame(case.inputs["frame"]).rename(columns={case.inputs["target"]: TARGET})
+        parts = _tk.quietly(split_data, fresh)
+        assert isinstance(parts, (tuple, list)) and len(parts) == 4, "return (X_train, X_test, y_train, y_test)"
+        X_train, X_test, y_train, y_test = parts
+        case.answer([_wire.frame_json(X_train), _wire.frame_json(X_test),
+                     _wire.series_json(y_train), _wire.series_json(y_test)])
 _hidden_split_data_exact_split()
 ### END HIDDEN TESTS
 
@@ -348,7 +337,7 @@ assert _results == {"roc_auc": 0.5, "average_precision": 0.1, "f1": 0.0}
 # fits on the training part only, evaluates on the test part and returns evaluate's dict (2 points).
 ### BEGIN HIDDEN TESTS
 def _hidden_run_experiment_wiring():
-    from mlscreen.kernel import data as _data, testkit as _tk
+    from mlscreen.kernel import testkit as _tk, wire as _wire
     _tk.restore()
     from sklearn.impute import SimpleImputer as RefImputer
     from sklearn.linear_model import LogisticRegression
@@ -393,8 +382,8 @@ def _hidden_run_experiment_wiring():
         log["evaluated"].append((model, rows(X_test), rows(y_test)))
         return dict(sentinel)
 
-    fresh = _data.churn(seed=304, n_rows=360, n_noise=18).rename(columns={"churned": TARGET})
-    fresh.index = list(range(90000, 90000 + len(fresh)))
+    case = next(_wire.cases())  # a fresh table from the checker
+    fresh = _wire.to_frame(case.inputs["frame"]).rename(columns={case.inputs["target"]: TARGET})
     with _tk.swapped(globals(), split_data=reference_split_data, build_pipeline=reference_build_pipeline,
                      evaluate=reference_evaluate):
         got = _tk.quietly(run_experiment, fresh.copy(), limit=25)

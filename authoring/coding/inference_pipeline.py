@@ -91,18 +91,12 @@ assert preprocess("  two\tlines\nhere  ") == "two lines here"
 # %% tests id=preprocess__case_and_spaces points=1
 # Hidden test: lowercasing and whitespace on fresh tickets (1 point).
 ### BEGIN HIDDEN TESTS
-def _preprocess_agrees(fresh, placeholder=None):
-    """preprocess gives the normalised text of every fresh ticket (holding `placeholder`, if given)."""
-    from mlscreen.kernel import testkit as _tk
-    for raw, want in zip(fresh.raw, fresh.normalised):
-        if placeholder is None or placeholder in want:
-            have = _tk.quietly(preprocess, raw)
-            assert have == want, f"preprocess({raw!r}) should be {want!r}, got {have!r}"
-
 def _hidden_preprocess_case_and_spaces():
-    from mlscreen.kernel import data as _data, testkit as _tk
+    """Fresh tickets from the checker (outside this kernel), which alone knows their normalised text."""
+    from mlscreen.kernel import testkit as _tk, wire as _wire
     _tk.restore()
-    _preprocess_agrees(_data.tickets(seed=201, n=60, kinds=()))
+    for case in _wire.cases():
+        case.answer(_wire.plain([_tk.quietly(preprocess, raw) for raw in case.inputs["raw"]]))
 _hidden_preprocess_case_and_spaces()
 ### END HIDDEN TESTS
 
@@ -110,9 +104,11 @@ _hidden_preprocess_case_and_spaces()
 # Hidden test: URLs on fresh tickets (1 point).
 ### BEGIN HIDDEN TESTS
 def _hidden_preprocess_urls():
-    from mlscreen.kernel import data as _data, testkit as _tk
+    """Fresh tickets from the checker (outside this kernel), which alone knows their normalised text."""
+    from mlscreen.kernel import testkit as _tk, wire as _wire
     _tk.restore()
-    _preprocess_agrees(_data.tickets(seed=202, n=80, kinds=("url",)), "<url>")
+    for case in _wire.cases():
+        case.answer(_wire.plain([_tk.quietly(preprocess, raw) for raw in case.inputs["raw"]]))
 _hidden_preprocess_urls()
 ### END HIDDEN TESTS
 
@@ -120,9 +116,11 @@ _hidden_preprocess_urls()
 # Hidden test: e-mail addresses on fresh tickets (1 point).
 ### BEGIN HIDDEN TESTS
 def _hidden_preprocess_emails():
-    from mlscreen.kernel import data as _data, testkit as _tk
+    """Fresh tickets from the checker (outside this kernel), which alone knows their normalised text."""
+    from mlscreen.kernel import testkit as _tk, wire as _wire
     _tk.restore()
-    _preprocess_agrees(_data.tickets(seed=203, n=80, kinds=("email",)), "<email>")
+    for case in _wire.cases():
+        case.answer(_wire.plain([_tk.quietly(preprocess, raw) for raw in case.inputs["raw"]]))
 _hidden_preprocess_emails()
 ### END HIDDEN TESTS
 
@@ -130,9 +128,11 @@ _hidden_preprocess_emails()
 # Hidden test: digit runs, and the rules applied in their order, on fresh tickets (1 point).
 ### BEGIN HIDDEN TESTS
 def _hidden_preprocess_numbers_and_order():
-    from mlscreen.kernel import data as _data, testkit as _tk
+    """Fresh tickets from the checker (outside this kernel), which alone knows their normalised text."""
+    from mlscreen.kernel import testkit as _tk, wire as _wire
     _tk.restore()
-    _preprocess_agrees(_data.tickets(seed=204, n=120))
+    for case in _wire.cases():
+        case.answer(_wire.plain([_tk.quietly(preprocess, raw) for raw in case.inputs["raw"]]))
 _hidden_preprocess_numbers_and_order()
 ### END HIDDEN TESTS
 
@@ -196,41 +196,20 @@ finally:
 # %% tests id=TicketClassifier__predict points=2
 # Hidden test: labels and confidences of fresh tickets match the model's (2 points).
 ### BEGIN HIDDEN TESTS
-def _reference_preprocess(text):
-    import re
-    text = text.lower()
-    text = re.sub(r"https?://\S+", "<url>", text)
-    text = re.sub(r"[A-Za-z0-9._+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+", "<email>", text)
-    text = re.sub(r"[0-9]+", "<num>", text)
-    return re.sub(r"\s+", " ", text).strip()
-
-def _expected_predictions(model, texts, threshold):
-    rows = model.predict_proba([_reference_preprocess(t) for t in texts])
-    out = []
-    for row in rows:
-        best = max(range(len(row)), key=lambda i: row[i])
-        label = str(model.classes_[best]) if row[best] >= threshold else "needs_review"
-        out.append((label, float(row[best])))
-    return out
-
-def _same_prediction(have, want):
-    from mlscreen.kernel import testkit as _tk
-    return (isinstance(have, dict) and set(have) >= {"label", "confidence"}
-            and have["label"] == want[0] and _tk.close(have["confidence"], want[1], tol=1e-9))
-
 def _hidden_ticket_classifier_predict():
-    from mlscreen.kernel import data as _data, testkit as _tk
+    from mlscreen.kernel import testkit as _tk, wire as _wire
     _tk.restore()
-    import joblib
     import numpy as np
-    model = joblib.load(MODEL_PATH)
-    fresh = _data.tickets(seed=205, n=25).raw
-    with _tk.swapped(globals(), preprocess=_reference_preprocess):
-        clf = _tk.quietly(TicketClassifier, MODEL_PATH, threshold=0.0)
-        for text, want in zip(fresh, _expected_predictions(model, fresh, 0.0)):
-            have = _tk.quietly(clf.predict, text)
-            assert _same_prediction(have, want), f"predict({text!r}): expected {want}, got {have}"
-            assert type(have["confidence"]) in (float, np.float64), "confidence is a float"
+    for case in _wire.cases():
+        # the reference preprocess for this case's texts only: a lookup the checker sent as data
+        lookup = dict(zip(case.inputs["raw"], case.inputs["normalised"]))
+        with _tk.swapped(globals(), preprocess=lambda text: lookup.get(text, text)):
+            clf = _tk.quietly(TicketClassifier, MODEL_PATH, threshold=case.inputs["threshold"])
+            have = [_tk.quietly(clf.predict, text) for text in case.inputs["raw"]]
+        for item in have:
+            assert not isinstance(item, dict) or type(item.get("confidence")) in (float, np.float64), (
+                "confidence is a float")
+        case.answer(_wire.plain(have))
 _hidden_ticket_classifier_predict()
 ### END HIDDEN TESTS
 
@@ -238,19 +217,15 @@ _hidden_ticket_classifier_predict()
 # Hidden test: below the threshold the label is "needs_review"; the default threshold is 0.5 (1 point).
 ### BEGIN HIDDEN TESTS
 def _hidden_ticket_classifier_threshold():
-    from mlscreen.kernel import data as _data, testkit as _tk
+    from mlscreen.kernel import testkit as _tk, wire as _wire
     _tk.restore()
-    import joblib
-    model = joblib.load(MODEL_PATH)
-    fresh = _data.tickets(seed=206, n=40).raw
-    with _tk.swapped(globals(), preprocess=_reference_preprocess):
-        for kwargs, threshold in (({"threshold": 0.7}, 0.7), ({}, 0.5), ({"threshold": 0.9}, 0.9)):
+    for case in _wire.cases():
+        lookup = dict(zip(case.inputs["raw"], case.inputs["normalised"]))
+        threshold = case.inputs["threshold"]
+        kwargs = {} if threshold is None else {"threshold": threshold}
+        with _tk.swapped(globals(), preprocess=lambda text: lookup.get(text, text)):
             clf = _tk.quietly(TicketClassifier, MODEL_PATH, **kwargs)
-            wanted = _expected_predictions(model, fresh, threshold)
-            assert any(w[0] == "needs_review" for w in wanted)
-            for text, want in zip(fresh, wanted):
-                have = _tk.quietly(clf.predict, text)
-                assert _same_prediction(have, want), f"threshold {threshold}, {text!r}: expected {want}, got {have}"
+            case.answer(_wire.plain([_tk.quietly(clf.predict, text) for text in case.inputs["raw"]]))
 _hidden_ticket_classifier_threshold()
 ### END HIDDEN TESTS
 
@@ -270,7 +245,8 @@ def _hidden_ticket_classifier_uses_preprocess():
     assert spy.calls and spy.calls[0][0][0] == "Refund invoice 12 now please", "predict calls preprocess(text)"
     row = model.predict_proba([stand_in_text])[0]
     best = max(range(len(row)), key=lambda i: row[i])
-    assert _same_prediction(have, (str(model.classes_[best]), float(row[best]))), (
+    assert (isinstance(have, dict) and have.get("label") == str(model.classes_[best])
+            and _tk.close(have.get("confidence"), float(row[best]), tol=1e-9)), (
         "the prediction is made on what preprocess returned")
 _hidden_ticket_classifier_uses_preprocess()
 ### END HIDDEN TESTS
@@ -279,23 +255,20 @@ _hidden_ticket_classifier_uses_preprocess()
 # Hidden test: predict_batch gives the same results in order, with one model call per batch (2 points).
 ### BEGIN HIDDEN TESTS
 def _hidden_ticket_classifier_batch():
-    from mlscreen.kernel import data as _data, testkit as _tk
+    from mlscreen.kernel import testkit as _tk, wire as _wire
     _tk.restore()
-    import joblib
     from sklearn.pipeline import Pipeline
-    model = joblib.load(MODEL_PATH)
-    fresh = _data.tickets(seed=207, n=30).raw
-    with _tk.swapped(globals(), preprocess=_reference_preprocess):
-        clf = _tk.quietly(TicketClassifier, MODEL_PATH, threshold=0.6)
-        prediction_calls = ["predict_proba", "predict", "predict_log_proba", "decision_function"]
-        with _tk.counting_calls([Pipeline], prediction_calls) as counts:
-            have = _tk.quietly(clf.predict_batch, list(fresh))
-        assert counts["predict_proba"] == 1, f"one predict_proba call per batch, got {counts['predict_proba']}"
-        assert sum(counts.values()) == 1, f"no other prediction call: {counts}"
-        assert isinstance(have, list) and len(have) == len(fresh), "one result per text, as a list"
-        for text, got, want in zip(fresh, have, _expected_predictions(model, fresh, 0.6)):
-            assert _same_prediction(got, want), f"{text!r}: expected {want}, got {got}"
-        assert _tk.quietly(clf.predict_batch, []) == [], "an empty batch gives an empty list"
+    for case in _wire.cases():
+        lookup = dict(zip(case.inputs["raw"], case.inputs["normalised"]))
+        with _tk.swapped(globals(), preprocess=lambda text: lookup.get(text, text)):
+            clf = _tk.quietly(TicketClassifier, MODEL_PATH, threshold=case.inputs["threshold"])
+            prediction_calls = ["predict_proba", "predict", "predict_log_proba", "decision_function"]
+            with _tk.counting_calls([Pipeline], prediction_calls) as counts:
+                have = _tk.quietly(clf.predict_batch, list(case.inputs["raw"]))
+            assert counts["predict_proba"] == 1, f"one predict_proba call per batch, got {counts['predict_proba']}"
+            assert sum(counts.values()) == 1, f"no other prediction call: {counts}"
+            assert _tk.quietly(clf.predict_batch, []) == [], "an empty batch gives an empty list"
+        case.answer(_wire.plain(have))
 _hidden_ticket_classifier_batch()
 ### END HIDDEN TESTS
 
@@ -312,7 +285,7 @@ def _hidden_ticket_classifier_loads_once():
     other.steps[-1][1].classes_ = np.array([f"team-{c}" for c in other.steps[-1][1].classes_])
     path = _tk.scratch_dir() / "other_model.joblib"
     joblib.dump(other, path)
-    with _tk.swapped(globals(), preprocess=_reference_preprocess):
+    with _tk.swapped(globals(), preprocess=lambda text: " ".join(text.lower().split())):
         clf = _tk.quietly(TicketClassifier, str(path), threshold=0.0)
         path.unlink()
         single = _tk.quietly(clf.predict, "my invoice shows a charge of 30 dollars twice")
@@ -329,7 +302,7 @@ _hidden_ticket_classifier_loads_once()
 def _hidden_ticket_classifier_invalid_input():
     from mlscreen.kernel import testkit as _tk
     _tk.restore()
-    with _tk.swapped(globals(), preprocess=_reference_preprocess):
+    with _tk.swapped(globals(), preprocess=lambda text: " ".join(text.lower().split())):
         clf = _tk.quietly(TicketClassifier, MODEL_PATH)
         cases = [(clf.predict, bad) for bad in ("", "   ", "\n\t ", None, 42, b"bytes", ["a list"])]
         cases += [(clf.predict_batch, batch) for batch in (["fine ticket", ""], [None], ["ok", 3.5, "ok"])]

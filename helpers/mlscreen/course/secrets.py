@@ -1,7 +1,8 @@
 """Secrets at rest: what holds solutions or hidden tests is readable by the grader alone.
 
 Source notebooks (solutions and hidden tests), the gradebook (every test's source),
-`autograded/` (graded notebooks carry the hidden tests) and the candidates' submissions.
+`autograded/` (graded notebooks carry the hidden tests), the candidates' submissions and the
+course secret the fresh cases are seeded from.
 The build and every grading run set these modes; a kernel running as another user cannot
 open them even where the course directory is visible to it.
 """
@@ -12,6 +13,7 @@ import contextlib
 import os
 from pathlib import Path
 
+from ..checking import secret_path
 from .layout import Course
 
 
@@ -32,7 +34,7 @@ def _grader_only(path: Path) -> None:
 def secret_paths(course: Course) -> list[Path]:
     """Every place under the course that a candidate must never read."""
     return [course.root / "source", course.gradebook, course.root / "autograded",
-            course.root / "submitted", course.root / "gradebook.db-journal"]
+            course.root / "submitted", course.root / "gradebook.db-journal", secret_path(course.root).parent]
 
 
 def protect_secrets(course: Course) -> None:

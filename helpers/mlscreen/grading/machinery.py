@@ -31,6 +31,7 @@ _MODULES = {
     "subprocess": "starts processes",
     "multiprocessing": "starts processes",
     "importlib": "reloads or swaps modules",
+    "threading": "starts threads (they run on after a call has returned)",
     "unittest.mock": "patches objects (unittest.mock)",
 }
 # dotted call or attribute -> why
@@ -58,7 +59,7 @@ _USUAL_IMPORTS = {"np": "numpy", "pd": "pandas", "numpy": "numpy", "pandas": "pa
 _FRAME_ATTRIBUTES = {"f_back", "f_globals", "f_locals", "f_builtins", "tb_frame", "gi_frame", "cr_frame",
                      "__globals__", "__closure__", "__code__", "__subclasses__"}
 _SHELL_NAMES = {"get_ipython", "__builtins__"}
-_SECRET_TEXT = re.compile(r"gradebook|autograded|submitted/|source/coding|\.ipynb\b|nbgrader_config")
+_SECRET_TEXT = re.compile(r"gradebook|autograded|submitted/|source/coding|\.ipynb\b|nbgrader_config|\.mlscreen\b")
 _OUTSIDE = re.compile(r"^(?:/[\w.~-]+|~|\.\.)(?:/|$)|(?:^|/)\.\.(?:/|$)")
 
 
@@ -166,7 +167,9 @@ class _Scan(ast.NodeVisitor):
     def visit_Constant(self, node: ast.Constant) -> None:
         if isinstance(node.value, str):
             text = node.value.strip()
-            if _SECRET_TEXT.search(text):
+            if re.fullmatch(r"(mlscreen|nbgrader)(\.\w+)*", text):
+                self._hit(node, "names the kit's own package or nbgrader's", repr(text[:40]))
+            elif _SECRET_TEXT.search(text):
                 self._hit(node, "names grading files", repr(text[:40]))
             elif _OUTSIDE.search(text) and "\n" not in text and " " not in text:
                 self._hit(node, "names paths outside its folder", repr(text[:40]))

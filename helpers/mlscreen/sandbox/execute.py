@@ -19,6 +19,8 @@ from nbclient.util import run_sync
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
 
+from ..checking import checker_for
+from ..checking.attach import owner_of
 from .jail import Jail, open_jail
 from .kernel_manager import JailedKernelManager
 from .policy import Protections, detect
@@ -78,6 +80,7 @@ class SandboxedExecute(Execute):
         self._stopped: str | None = None
         self._timeouts_in_a_row = 0
         self._timed_out = False
+        self._checker = checker_for(self.config, resources)  # the fresh cases' truth, outside the kernel
         try:
             if not protections.enabled:
                 self._jail = None
@@ -90,6 +93,7 @@ class SandboxedExecute(Execute):
                 finally:
                     metadata["path"] = str(folder)
         finally:
+            self._checker.close()
             self._jail = None
             self._write_report(folder, resources)
 
@@ -108,6 +112,8 @@ class SandboxedExecute(Execute):
                 cell.execution_count = None
             return cell, self.resources
         self._timed_out = False
+        self._checker.listen(self.km.connection_file, owner_of(self._jail))
+        self._checker.begin(cell.metadata.get("nbgrader", {}).get("grade_id") if cell.cell_type == "code" else None)
         try:
             result = super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
@@ -115,6 +121,7 @@ class SandboxedExecute(Execute):
             self._report.update(died_in_cell=index, reason=self._stopped)
             cell.outputs.append(_error("KernelDied", f"{self._stopped} while running this cell"))
             return cell, self.resources
+        self._checker.enforce(cell)  # a hidden test's score is the checker's verdict
         if not self._timed_out:
             self._timeouts_in_a_row = 0
         if _cut_long_output(cell):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from ..checking import make_secret
 from ..course.layout import NOTEBOOKS, Course
 from ..course.nbgrader_run import release_assignment
 from ..course.secrets import protect_secrets
@@ -29,6 +30,7 @@ def build_source_notebooks(course: Course) -> list[str]:
 
 def build(*, course: Course, validate: bool = True) -> None:
     """Build the coding screen; raise RuntimeError if the source is unsound or anything leaks."""
+    make_secret(course.root)  # the seeds of every fresh case come from it (grader-only, never released)
     changed = build_source_notebooks(course)
     _log.info(f"source notebooks: {', '.join(changed) or 'up to date'}")
     written = write_materials(course.source)

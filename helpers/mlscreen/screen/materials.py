@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..kernel import data
+from ..checking import generators as data
 from .ticket_model import save_model, train_ticket_classifier
 
 # path inside the assignment folder -> what it is (the notebooks' constants use these paths)

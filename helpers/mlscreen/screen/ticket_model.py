@@ -9,7 +9,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
-from ..kernel.data import TicketTexts
+from ..checking.generators import TicketTexts
 
 
 def train_ticket_classifier(corpus: TicketTexts) -> Pipeline:

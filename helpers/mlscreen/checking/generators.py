@@ -1,4 +1,4 @@
-"""Seeded generators for the coding screen's data: the notebooks' files and the hidden tests' fresh cases.
+"""Seeded generators for the coding screen's data: the notebooks' files and the checker's fresh cases.
 
 Every generator returns the raw material a candidate sees together with the truth it was built
 from (built by construction, never by re-implementing an answer), so a hidden test can grade on
