@@ -74,6 +74,33 @@ def test_every_case_holds_every_behaviour_its_test_checks_whatever_the_seed(test
         assert rejected < 40
 
 
+@pytest.mark.parametrize("test", ["evaluate__ranking_metrics", "evaluate__f1"])
+def test_every_scripted_model_case_has_both_classes_and_tells_each_usual_slip_from_the_right_metric(test):
+    """Whatever the seed, a case of `evaluate` has both classes in y and in the model's labels, a true
+    positive, and its judge passes the metrics scikit-learn computes here and fails each usual slip."""
+    import numpy as np
+    from sklearn.metrics import accuracy_score, average_precision_score, f1_score, roc_auc_score
+
+    plan, context = PLANS[test], _context()
+    for n in range(60):
+        inputs, truth = make_case(plan, SECRET, f"candidate-{n}", 0, context)
+        y, scores, labels = (np.asarray(inputs[k]) for k in ("y", "probabilities", "labels"))
+        assert len(y) == len(scores) == len(labels) == len(inputs["index"]) == len(set(inputs["index"]))
+        assert 0 < y.sum() < len(y) and 0 < labels.sum() < len(labels) and ((y == 1) & (labels == 1)).any()
+        right = {"roc_auc": roc_auc_score(y, scores), "average_precision": average_precision_score(y, scores),
+                 "f1": f1_score(y, labels)}
+        slips = [{"roc_auc": roc_auc_score(y, labels), "average_precision": average_precision_score(y, labels)},
+                 {"roc_auc": roc_auc_score(y, 1 - scores), "average_precision": average_precision_score(y, 1 - scores)},
+                 {"f1": accuracy_score(y, labels)}, {"f1": f1_score(y, (scores >= 0.5).astype(int))}]
+        assert plan.judge(truth, {k: float(v) for k, v in right.items()}, context) is None
+        for slip in slips:
+            if test.endswith("f1") == ("f1" in slip):  # the slips of the metric this test checks
+                answer = {**{k: float(v) for k, v in right.items()}, **{k: float(v) for k, v in slip.items()}}
+                assert plan.judge(truth, answer, context) is not None, (n, slip)
+        assert plan.judge(truth, {k: int(round(v)) for k, v in right.items()}, context) is not None
+        assert plan.judge(truth, {}, context) is not None and plan.judge(truth, None, context) is not None
+
+
 def test_a_case_made_again_is_the_same_case():
     plan = PLANS["load_data__markers"]
     assert make_case(plan, SECRET, "alice", 0, _context()) == make_case(plan, SECRET, "alice", 0, _context())

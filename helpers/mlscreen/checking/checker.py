@@ -26,13 +26,14 @@ from typing import Any
 
 from nbformat import NotebookNode
 
+from .metric_cases import PLANS as _METRIC_PLANS
 from .plans import Context, Plan
 from .secret import case_seed, read_secret
 from .table_cases import PLANS as _TABLE_PLANS
 from .ticket_cases import PLANS as _TICKET_PLANS
 
 _log = logging.getLogger(__name__)
-PLANS: dict[str, Plan] = {plan.test: plan for plan in [*_TABLE_PLANS, *_TICKET_PLANS]}
+PLANS: dict[str, Plan] = {plan.test: plan for plan in [*_TABLE_PLANS, *_TICKET_PLANS, *_METRIC_PLANS]}
 _LIMIT = 32 * 1024 * 1024
 _DRAWS = 200  # at most this many draws for a case that holds every behaviour (a test shows 1-3 do)
 NOT_CONFIRMED = "NotConfirmed"
