@@ -82,6 +82,8 @@ def _open_api(course: Course) -> NbGraderAPI:
     config.CourseDirectory.root = str(course.root)
     # always this worker's own gradebook, whatever the machine's MLSCREEN_DB says
     config.CourseDirectory.db_url = f"sqlite:///{course.root / 'gradebook.db'}?timeout=60"
+    # this long-lived process forks each kernel from one that has imported their modules once
+    config.SandboxedExecute.template_kernel = True
     coursedir = CourseDirectory(config=config)
     return NbGraderAPI(coursedir=coursedir, config=config)
 

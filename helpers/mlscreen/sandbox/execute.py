@@ -18,6 +18,7 @@ from nbclient.exceptions import DeadKernelError
 from nbclient.util import run_sync
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
+from traitlets import Bool
 
 from ..checking import checker_for
 from ..checking.attach import owner_of
@@ -25,6 +26,7 @@ from .jail import Jail, open_jail
 from .kernel_manager import JailedKernelManager
 from .policy import Protections, detect
 from .processes import user_processes_left
+from .template import shared_template
 
 _log = logging.getLogger(__name__)
 REPORT_SUFFIX = ".sandbox.json"
@@ -69,6 +71,11 @@ def describe_exit(code: int | None) -> str:
 class SandboxedExecute(Execute):
     """Execute every cell in a jailed kernel; after a dead or stuck kernel, the rest is not run."""
 
+    template_kernel = Bool(False, help=(
+        "Fork each kernel from a template process that has imported the kernel's modules once "
+        "(same jail, about 1.5 s of CPU less per notebook). `mlscreen grade` turns it on; it "
+        "applies only where the jail has namespaces, its own user and limits.")).tag(config=True)
+
     def preprocess(self, nb: NotebookNode, resources: Any = None, km: Any = None):
         protections = detect()
         if protections.summary() not in _told:
@@ -102,7 +109,9 @@ class SandboxedExecute(Execute):
             return super().create_kernel_manager()
         if not self.kernel_name:
             self.kernel_name = self.nb.metadata.get("kernelspec", {}).get("name") or "python3"
-        self.km = JailedKernelManager(jail=self._jail, kernel_name=self.kernel_name, config=self.config)
+        template = shared_template(self._jail.protections, self._jail.limits) if self.template_kernel else None
+        self.km = JailedKernelManager(jail=self._jail, template=template, kernel_name=self.kernel_name,
+                                      config=self.config)
         return self.km
 
     def preprocess_cell(self, cell: NotebookNode, resources: Any, index: int):

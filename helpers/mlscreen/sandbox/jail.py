@@ -106,42 +106,50 @@ class Jail:
         return Path(cwd) if _is_under(real, top) and real.is_dir() else self.workdir
 
     def _bwrap_arguments(self, start: Path) -> list[str]:
-        args = ["bwrap", "--unshare-pid", "--unshare-ipc", "--unshare-net", "--unshare-uts",
-                "--unshare-cgroup-try", "--die-with-parent"]
-        if os.geteuid() != 0:
-            args.append("--unshare-user")
-        for top in ("bin", "lib", "lib64", "sbin", "lib32"):
-            path = Path("/") / top
-            if path.is_symlink():
-                args += ["--symlink", os.readlink(path), str(path)]
-            elif path.is_dir():
-                args += ["--ro-bind", str(path), str(path)]
-        args += ["--ro-bind", "/usr", "/usr"]
-        for name in _SYSTEM_FILES:
-            args += ["--ro-bind-try", name, name]
-        args += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--size", str(self.limits.file_bytes * 2),
-                 "--tmpfs", "/dev/shm", "--perms", "1777", "--size", str(self.limits.file_bytes * 2),
-                 "--tmpfs", "/tmp"]
-        made: set[str] = {"/", "/usr", "/tmp", "/dev", "/proc", "/etc"}
-        base = Path(sys.base_prefix).resolve()
-        if not _is_under(base, Path("/usr")):
-            args += _parents(base, made) + ["--ro-bind", str(base), str(base)]
-        if sys.prefix != sys.base_prefix:
-            args += _parents(INNER_VENV, made) + ["--ro-bind", sys.prefix, str(INNER_VENV)]
-        package = Path(__file__).resolve().parents[1]
-        args += _parents(INNER_LIB / "mlscreen", made) + ["--ro-bind", str(package), str(INNER_LIB / "mlscreen")]
-        args += _parents(self.root, made) + ["--bind", str(self.root), str(self.root)]
+        made: set[str] = set()
+        args = system_mounts(self.limits, made)
+        args += parents(self.root, made) + ["--bind", str(self.root), str(self.root)]
         if self.workspace is not None:
-            args += _parents(self.workspace, made) + ["--bind", str(self.workspace), str(self.workspace)]
+            args += parents(self.workspace, made) + ["--bind", str(self.workspace), str(self.workspace)]
         args += ["--chdir", str(start)]
         return args
+
+
+def system_mounts(limits: Limits, made: set[str]) -> list[str]:
+    """bubblewrap options for what every kernel sees: new namespaces, the system read-only, this
+    Python and mlscreen's package at neutral paths, fresh /proc, /dev, /tmp (nothing else)."""
+    args = ["bwrap", "--unshare-pid", "--unshare-ipc", "--unshare-net", "--unshare-uts",
+            "--unshare-cgroup-try", "--die-with-parent"]
+    if os.geteuid() != 0:
+        args.append("--unshare-user")
+    for top in ("bin", "lib", "lib64", "sbin", "lib32"):
+        path = Path("/") / top
+        if path.is_symlink():
+            args += ["--symlink", os.readlink(path), str(path)]
+        elif path.is_dir():
+            args += ["--ro-bind", str(path), str(path)]
+    args += ["--ro-bind", "/usr", "/usr"]
+    for name in _SYSTEM_FILES:
+        args += ["--ro-bind-try", name, name]
+    args += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--size", str(limits.file_bytes * 2),
+             "--tmpfs", "/dev/shm", "--perms", "1777", "--size", str(limits.file_bytes * 2),
+             "--tmpfs", "/tmp"]
+    made.update({"/", "/usr", "/tmp", "/dev", "/proc", "/etc"})
+    base = Path(sys.base_prefix).resolve()
+    if not _is_under(base, Path("/usr")):
+        args += parents(base, made) + ["--ro-bind", str(base), str(base)]
+    if sys.prefix != sys.base_prefix:
+        args += parents(INNER_VENV, made) + ["--ro-bind", sys.prefix, str(INNER_VENV)]
+    package = Path(__file__).resolve().parents[1]
+    args += parents(INNER_LIB / "mlscreen", made) + ["--ro-bind", str(package), str(INNER_LIB / "mlscreen")]
+    return args
 
 
 def _is_under(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
 
 
-def _parents(path: Path, made: set[str]) -> list[str]:
+def parents(path: Path, made: set[str]) -> list[str]:
     """bwrap options creating every missing parent of `path` traversable (0755, not bwrap's 0700)."""
     args: list[str] = []
     for parent in reversed(path.parents):
@@ -159,7 +167,7 @@ def _not_copied(folder: str, names: list[str]) -> set[str]:
     return skipped | {name for name in names if os.path.islink(os.path.join(folder, name))}
 
 
-def _scratch_base() -> Path:
+def scratch_base() -> Path:
     base = Path(os.environ.get("MLSCREEN_SANDBOX_SCRATCH", tempfile.gettempdir()))
     base.mkdir(parents=True, exist_ok=True)
     return base
@@ -224,7 +232,7 @@ def open_jail(*, protections: Protections, files_from: Path | None = None,
     if files_from is not None and workdir is not None:
         raise ValueError("a jail either copies files_from or works in workdir, not both")
     limits = limits or Limits.from_environment()
-    root = Path(tempfile.mkdtemp(prefix="mlscreen-kernel-", dir=_scratch_base()))
+    root = Path(tempfile.mkdtemp(prefix="mlscreen-kernel-", dir=scratch_base()))
     with contextlib.ExitStack() as stack:
         stack.callback(shutil.rmtree, root, ignore_errors=True)
         owns_user = protections.own_user and user is None

@@ -10,6 +10,7 @@ from typing import Any
 from jupyter_client.manager import AsyncKernelManager
 
 from .jail import Jail
+from .template import TemplateKernel
 
 
 class InJail:
@@ -21,6 +22,7 @@ class InJail:
     """
 
     jail: Jail
+    template: TemplateKernel | None = None  # set: the kernel is forked from it, not started anew
 
     def use_jail(self, jail: Jail) -> None:
         """Start the kernel in `jail`: with namespaces the kernel has no network, so it talks
@@ -47,6 +49,8 @@ class InJail:
         """ipykernel from this environment inside the jail, whatever the kernel spec says."""
         argv = [self.jail.python, "-m", "ipykernel_launcher", "-f", self.connection_file,
                 *(extra_arguments or [])]
+        if self.template is not None and self.template.alive:
+            return self.template.relay_command(self.jail, argv)
         return self.jail.command(argv, cwd=self.kernel_folder())
 
     def kernel_folder(self) -> Path:
@@ -73,9 +77,11 @@ class JailedKernelManager(InJail, AsyncKernelManager):
     """Starts ipykernel from this environment inside `jail`, whatever the kernel spec says.
 
     With namespaces the kernel has no network, so it talks over Unix sockets in the jail's
-    `ipc` folder; interrupts go as messages (a signal would have to cross the jail).
+    `ipc` folder; interrupts go as messages (a signal would have to cross the jail). Given a
+    `template`, the kernel is a fork of it, in the same jail.
     """
 
-    def __init__(self, *, jail: Jail, **kwargs: Any) -> None:
+    def __init__(self, *, jail: Jail, template: TemplateKernel | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.use_jail(jail)
+        self.template = template

@@ -1,0 +1,159 @@
+"""Kernels forked from the template: the same jail as a kernel started anew, real processes.
+
+Each test starts real kernels through `JailedKernelManager` with one shared template and runs
+code in them that tries to see or reach what a plain jailed kernel cannot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import time
+
+import pytest
+
+from mlscreen.sandbox.jail import open_jail
+from mlscreen.sandbox.kernel_manager import JailedKernelManager
+from mlscreen.sandbox.limits import Limits
+from mlscreen.sandbox.policy import detect
+from mlscreen.sandbox.processes import user_processes_left
+from mlscreen.sandbox.template import TemplateKernel, usable
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.skipif(not usable(detect()), reason="the template needs root and bubblewrap (CI has both)"),
+]
+STARTUP = ["--IPKernelApp.exec_lines=import mlscreen.kernel.testkit"]
+
+
+@pytest.fixture(scope="module")
+def template():
+    started = TemplateKernel(detect(), Limits.from_environment())
+    yield started
+    started.close()
+    assert not started.alive
+
+
+async def _run(km: JailedKernelManager, code: str) -> str:
+    client = km.client()
+    client.start_channels()
+    try:
+        await client.wait_for_ready(timeout=60)
+        printed: list[str] = []
+
+        def keep(message: dict) -> None:
+            content = message["content"]
+            if message["msg_type"] == "stream":
+                printed.append(content["text"])
+            elif message["msg_type"] == "error":
+                printed.append(f"{content['ename']}: {content['evalue']}")
+
+        await client.execute_interactive(code, timeout=60, output_hook=keep)
+        return "".join(printed)
+    finally:
+        client.stop_channels()
+
+
+def _in_forked_kernel(template: TemplateKernel, code: str, **jail_options) -> tuple[str, dict]:
+    """What `code` prints in a kernel forked from `template` into a fresh jail, and the jail's facts."""
+    async def main():
+        with open_jail(protections=detect(), **jail_options) as jail:
+            km = JailedKernelManager(jail=jail, template=template, kernel_name="python3")
+            await km.start_kernel(extra_arguments=STARTUP)
+            try:
+                assert km.format_kernel_cmd()[3].endswith("relay.py")  # really forked, not started anew
+                printed = await _run(km, code)
+            finally:
+                await km.shutdown_kernel(now=True)
+            return printed, {"uid": jail.user.uid, "gid": jail.user.gid, "root": str(jail.root)}
+
+    return asyncio.run(main())
+
+
+def test_a_forked_kernel_sees_only_its_own_jail_as_its_own_user(template):
+    with open_jail(protections=detect()) as neighbour:
+        (neighbour.workdir / "answers.txt").write_text("another candidate's")
+        printed, facts = _in_forked_kernel(template, f"""
+import json, os, socket
+facts = {{"uid": os.getuid(), "gid": os.getgid(), "groups": os.getgroups(), "pids": sorted(
+    int(p) for p in os.listdir("/proc") if p.isdigit()), "pid": os.getpid(), "cwd": os.getcwd(),
+    "status": [l.split()[1] for l in open("/proc/self/status") if l.startswith(("CapEff", "CapBnd", "NoNewPrivs"))],
+    "neighbour": os.path.exists({str(neighbour.root)!r}), "template_folder": os.path.exists({str(template.folder)!r})}}
+for name, target in (("internet", ("1.1.1.1", 80)), ("template", {str(template.socket)!r})):
+    try:
+        if name == "template":
+            socket.socket(socket.AF_UNIX).connect(target)
+        else:
+            socket.create_connection(target, timeout=2)
+        facts[name] = "REACHED"
+    except OSError as error:
+        facts[name] = type(error).__name__
+print(json.dumps(facts))
+""")
+    seen = json.loads(printed)
+    assert (seen["uid"], seen["gid"], seen["groups"]) == (facts["uid"], facts["gid"], [])
+    assert seen["uid"] != 0 and seen["status"] == ["0000000000000000", "0000000000000000", "1"]
+    assert seen["pids"] == [1, 2] and seen["pid"] == 2  # a fresh process tree: an init and the kernel
+    assert seen["cwd"] == os.path.join(facts["root"], "work")
+    assert not seen["neighbour"] and not seen["template_folder"]
+    assert seen["internet"] != "REACHED" and seen["template"] != "REACHED"
+
+
+def test_each_forked_kernel_starts_fresh_with_the_modules_already_imported(template):
+    code = """
+import sys
+preloaded = "sklearn.linear_model" in sys.modules and "pandas" in sys.modules
+import numpy, random
+print(preloaded, numpy.random.rand(), random.random())
+"""
+    first, _ = _in_forked_kernel(template, code)
+    second, _ = _in_forked_kernel(template, code)
+    assert first.split()[0] == second.split()[0] == "True"
+    assert first.split()[1] != second.split()[1] and first.split()[2] != second.split()[2]
+
+
+def test_the_relay_ends_with_the_kernels_exit_code_and_takes_its_processes_along(template):
+    async def main():
+        with open_jail(protections=detect()) as jail:
+            km = JailedKernelManager(jail=jail, template=template, kernel_name="python3")
+            await km.start_kernel(extra_arguments=STARTUP)
+            client = km.client()
+            client.start_channels()
+            await client.wait_for_ready(timeout=60)
+            client.execute("import subprocess, os\nsubprocess.Popen(['sleep', '300'], start_new_session=True)\n"
+                           "import time; time.sleep(0.5); os._exit(7)")
+            for _ in range(200):
+                if km.exit_code is not None:
+                    break
+                await asyncio.sleep(0.05)
+            code = km.exit_code
+            client.stop_channels()
+            for _ in range(100):  # the detached sleep went with the kernel's process namespace
+                if user_processes_left(jail.user.uid) == 0:
+                    break
+                time.sleep(0.05)
+            left = user_processes_left(jail.user.uid)
+            await km.shutdown_kernel(now=True)
+            return code, left
+
+    code, left = asyncio.run(main())
+    assert code == 7
+    assert left == 0
+
+
+def test_killing_the_relay_kills_the_kernel(template):
+    async def main():
+        with open_jail(protections=detect()) as jail:
+            km = JailedKernelManager(jail=jail, template=template, kernel_name="python3")
+            await km.start_kernel(extra_arguments=STARTUP)
+            await _run(km, "x = 1")
+            assert user_processes_left(jail.user.uid) == 1
+            await km.shutdown_kernel(now=True)  # SIGKILL to the relay: no shutdown request
+            for _ in range(100):
+                if user_processes_left(jail.user.uid) == 0:
+                    break
+                time.sleep(0.05)
+            return user_processes_left(jail.user.uid)
+
+    assert asyncio.run(main()) == 0
