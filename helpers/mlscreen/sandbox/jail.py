@@ -115,11 +115,11 @@ class Jail:
         return args
 
 
-def system_mounts(limits: Limits, made: set[str]) -> list[str]:
+def system_mounts(limits: Limits, made: set[str], *, die_with_parent: bool = True) -> list[str]:
     """bubblewrap options for what every kernel sees: new namespaces, the system read-only, this
     Python and mlscreen's package at neutral paths, fresh /proc, /dev, /tmp (nothing else)."""
     args = ["bwrap", "--unshare-pid", "--unshare-ipc", "--unshare-net", "--unshare-uts",
-            "--unshare-cgroup-try", "--die-with-parent"]
+            "--unshare-cgroup-try"] + (["--die-with-parent"] if die_with_parent else [])
     if os.geteuid() != 0:
         args.append("--unshare-user")
     for top in ("bin", "lib", "lib64", "sbin", "lib32"):

@@ -22,13 +22,13 @@ import tempfile
 import threading
 from pathlib import Path
 
+from ..kernel.template import SELF_MOUNT
 from .jail import Jail, parents, scratch_base, system_mounts
 from .limits import Limits
 from .policy import Protections
 
 _log = logging.getLogger(__name__)
 RELAY = Path(__file__).with_name("relay.py")
-SELF_MOUNT = "/run/mlscreen-self"  # mlscreen.kernel.template.SELF_MOUNT (it imports nothing of ours)
 START_SECONDS = 120
 
 
@@ -41,12 +41,12 @@ class TemplateKernel:
         self.socket = self.folder / "template.sock"
         scratch = scratch_base()  # every kernel jail, and this template's own folder
         made: set[str] = set()
-        command = system_mounts(limits, made)
+        # not --die-with-parent (it follows the starting thread): the template ends when its stdin closes
+        command = system_mounts(limits, made, die_with_parent=False)
         command += parents(scratch, made) + ["--bind", str(scratch), str(scratch)]
         command += ["--dir", "/run", "--dir", SELF_MOUNT, "--cap-add", "ALL", "--chdir", "/"]
         place = Jail(root=self.folder, protections=protections, limits=limits)
         command += ["--", place.python, "-m", "mlscreen.kernel.template", str(self.socket)]
-        command.remove("--die-with-parent")  # the template ends when its stdin closes instead
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         env=place.environment(), cwd="/")
         ready, _, _ = select.select([self.process.stdout], [], [], START_SECONDS)
