@@ -10,6 +10,7 @@ import asyncio
 import json
 import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -33,6 +34,16 @@ def template():
     yield started
     started.close()
     assert not started.alive
+
+
+def _run_apart(main):
+    """Run the coroutine function `main` on a fresh event loop in its own thread.
+
+    Browser tests earlier in the session may leave Playwright's loop running on this thread,
+    where `asyncio.run` refuses to start.
+    """
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, main()).result()
 
 
 async def _run(km: JailedKernelManager, code: str) -> str:
@@ -68,7 +79,7 @@ def _in_forked_kernel(template: TemplateKernel, code: str, **jail_options) -> tu
                 await km.shutdown_kernel(now=True)
             return printed, {"uid": jail.user.uid, "gid": jail.user.gid, "root": str(jail.root)}
 
-    return asyncio.run(main())
+    return _run_apart(main)
 
 
 def test_a_forked_kernel_sees_only_its_own_jail_as_its_own_user(template):
@@ -137,7 +148,7 @@ def test_the_relay_ends_with_the_kernels_exit_code_and_takes_its_processes_along
             await km.shutdown_kernel(now=True)
             return code, left
 
-    code, left = asyncio.run(main())
+    code, left = _run_apart(main)
     assert code == 7
     assert left == 0
 
@@ -156,4 +167,4 @@ def test_killing_the_relay_kills_the_kernel(template):
                 time.sleep(0.05)
             return user_processes_left(jail.user.uid)
 
-    assert asyncio.run(main()) == 0
+    assert _run_apart(main) == 0
