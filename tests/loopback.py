@@ -1,10 +1,17 @@
-"""A TCP server on the host's loopback that counts the connections it receives (a jailed
-kernel must make none): shared by the sandbox and live-session tests."""
+"""The host's loopback in tests: a free port for a server a test starts, and a TCP server that
+counts the connections it receives (a jailed kernel must make none)."""
 
 from __future__ import annotations
 
 import socket
 import threading
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 class LoopbackListener:

@@ -6,7 +6,6 @@ import copy
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +15,7 @@ import urllib.request
 import nbformat
 import pytest
 
+from loopback import free_port
 from mlscreen.cli import main
 from mlscreen.screen.samples import load_samples, write_submission
 
@@ -39,12 +39,6 @@ def test_grading_before_building_says_to_build(tmp_path, capsys):
     (tmp_path / "nbgrader_config.py").write_text("")
     assert main(["--root", str(tmp_path), "grade"]) == 2
     assert "run `mlscreen build` first" in capsys.readouterr().err
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _table_row(printed: str, student: str) -> dict[str, str]:
@@ -109,7 +103,7 @@ def test_grade_one_student_then_unchanged_then_forced_and_a_failed_candidate_exi
 
 @pytest.mark.integration
 def test_interview_lab_serves_the_companion_notebook_at_the_printed_url(course_copy):
-    port = _free_port()
+    port = free_port()
     command = [sys.executable, "-m", "mlscreen.cli", "--root", str(course_copy.root), "interview", "--lab",
                f"--port={port}"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ import pytest
 from distributed import Client
 from nbgrader.api import Gradebook
 
+from loopback import free_port
 from mlscreen.course.gradebook import answer_scores
 
 pytestmark = pytest.mark.integration
@@ -26,12 +26,6 @@ BIN = Path(sys.executable).parent
 # four of the demo's cohort, which the demo graded on its local cluster (mallory: a notebook
 # that is not JSON, stripped test cells)
 COHORT = ["ada", "alan", "linus", "mallory"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _start(*args: str, log: Path) -> subprocess.Popen:
@@ -61,7 +55,7 @@ def _scores(course) -> dict[str, list[tuple[str, str, float]]]:
 
 @pytest.fixture
 def cluster(tmp_path):
-    port = _free_port()
+    port = free_port()
     address = f"tcp://127.0.0.1:{port}"
     scheduler = _start("scheduler", "--host", "127.0.0.1", "--port", str(port),
                        "--no-dashboard", log=tmp_path / "scheduler.log")

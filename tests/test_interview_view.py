@@ -21,6 +21,7 @@ import ipywidgets as widgets
 import nbformat
 import pytest
 
+from loopback import free_port
 from mlscreen.bank import Bank
 from mlscreen.course import Course
 from mlscreen.course.gradebook import NotebookScore
@@ -631,7 +632,7 @@ def test_the_notebook_runs_and_finds_the_course_from_its_own_folder(tmp_path, mo
 
 def test_launch_refuses_a_busy_port_and_a_missing_notebook(course):
     with pytest.raises(FileNotFoundError, match="interviewer notebook"):
-        launch(course=course, port=_free_port())
+        launch(course=course, port=free_port())
     (course.root / "notebooks").mkdir()
     shutil.copy2(REPO / "notebooks" / "interviewer.ipynb", course.root / "notebooks")
     with socket.socket() as busy:
@@ -639,12 +640,6 @@ def test_launch_refuses_a_busy_port_and_a_missing_notebook(course):
         busy.listen()
         with pytest.raises(RuntimeError, match="already in use"):
             launch(course=course, port=busy.getsockname()[1])
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.mark.parametrize("lab", [False, True], ids=["voila", "lab"])
@@ -658,7 +653,7 @@ def test_the_interview_command_serves_until_stopped(tmp_path, lab):
                 "JUPYTERLAB_SETTINGS_DIR", "JUPYTERLAB_WORKSPACES_DIR"):
         (tmp_path / var).mkdir()
         env[var] = str(tmp_path / var)
-    port = _free_port()
+    port = free_port()
     command = [sys.executable, "-m", "mlscreen.cli", "--root", str(root), "interview",
                f"--port={port}", *(["--lab"] if lab else [])]
     log = tmp_path / "out.log"

@@ -9,7 +9,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from loopback import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -65,12 +66,6 @@ class Server:
     def log_tail(self, lines: int = 40) -> str:
         text = self.log.read_text(errors="replace") if self.log.exists() else ""
         return "\n".join(text.splitlines()[-lines:])
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _start_server(
@@ -154,7 +149,7 @@ def lab_server(browser, tmp_path_factory, jupyter_env) -> Iterator[Server]:
     """JupyterLab serving a copy of the course (MLSCREEN_ROOT unset: the notebook finds it)."""
     base_dir = tmp_path_factory.mktemp("lab")
     root, log = _copy_course(base_dir / "course"), base_dir / "server.log"
-    port = _free_port()
+    port = free_port()
     command = [
         sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
         "--ServerApp.port_retries=0", f"--IdentityProvider.token={TOKEN}",
@@ -187,7 +182,7 @@ def _interview_app(tmp_path_factory, jupyter_env: dict[str, str]) -> Iterator[Se
     """`mlscreen interview` (Voilà) on a fresh copy of the course, stopped on the way out."""
     base_dir = tmp_path_factory.mktemp("app")
     root, log = _copy_course(base_dir / "course"), base_dir / "server.log"
-    port = _free_port()
+    port = free_port()
     command = [sys.executable, "-m", "mlscreen.cli", "--root", str(root), "interview",
                f"--port={port}"]
     process = _start_server(command, cwd=root, env=jupyter_env, log=log)
