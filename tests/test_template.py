@@ -77,7 +77,8 @@ def _in_forked_kernel(template: TemplateKernel, code: str, **jail_options) -> tu
                 printed = await _run(km, code)
             finally:
                 await km.shutdown_kernel(now=True)
-            return printed, {"uid": jail.user.uid, "gid": jail.user.gid, "root": str(jail.root)}
+            return printed, {"uid": jail.user.uid, "gid": jail.user.gid, "root": str(jail.root),
+                             "limits": jail.limits.rlimits(limit_processes=True)}
 
     return _run_apart(main)
 
@@ -85,9 +86,12 @@ def _in_forked_kernel(template: TemplateKernel, code: str, **jail_options) -> tu
 def test_a_forked_kernel_sees_only_its_own_jail_as_its_own_user(template):
     with open_jail(protections=detect()) as neighbour:
         (neighbour.workdir / "answers.txt").write_text("another candidate's")
+        odd = Limits(cpu_seconds=321, memory_bytes=3000 * 2**20, processes=37, file_bytes=77 * 2**20, open_files=99)
         printed, facts = _in_forked_kernel(template, f"""
-import json, os, socket
-facts = {{"uid": os.getuid(), "gid": os.getgid(), "groups": os.getgroups(), "pids": sorted(
+import json, os, resource, socket
+facts = {{"limits": {{name: resource.getrlimit(getattr(resource, "RLIMIT_" + name.upper()))
+                     for name in ("cpu", "as", "fsize", "nofile", "core", "nproc")}},
+    "uid": os.getuid(), "gid": os.getgid(), "groups": os.getgroups(), "pids": sorted(
     int(p) for p in os.listdir("/proc") if p.isdigit()), "pid": os.getpid(), "cwd": os.getcwd(),
     "status": [l.split()[1] for l in open("/proc/self/status") if l.startswith(("CapEff", "CapBnd", "NoNewPrivs"))],
     "neighbour": os.path.exists({str(neighbour.root)!r}), "template_folder": os.path.exists({str(template.folder)!r})}}
@@ -101,8 +105,10 @@ for name, target in (("internet", ("1.1.1.1", 80)), ("template", {str(template.s
     except OSError as error:
         facts[name] = type(error).__name__
 print(json.dumps(facts))
-""")
+""", limits=odd)
     seen = json.loads(printed)
+    assert facts["limits"] == odd.rlimits(limit_processes=True)
+    assert seen["limits"] == {name: [value, value] for name, value in facts["limits"].items()}
     assert (seen["uid"], seen["gid"], seen["groups"]) == (facts["uid"], facts["gid"], [])
     assert seen["uid"] != 0 and seen["status"] == ["0000000000000000", "0000000000000000", "1"]
     assert seen["pids"] == [1, 2] and seen["pid"] == 2  # a fresh process tree: an init and the kernel

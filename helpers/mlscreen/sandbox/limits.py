@@ -41,19 +41,18 @@ class Limits:
             file_bytes=_env_int("MLSCREEN_KERNEL_FILE_MB", cls.file_bytes // _MIB) * _MIB,
         )
 
-    def prlimit_arguments(self, *, limit_processes: bool) -> list[str]:
-        """util-linux `prlimit` options setting these limits on the command it runs.
+    def rlimits(self, *, limit_processes: bool) -> dict[str, int]:
+        """The limits by util-linux `prlimit`'s names (cpu, as, fsize, nofile, core, nproc).
 
         The process limit counts every process of the kernel's user, so it is set only when
         the kernel has a user of its own (otherwise it would count the grader's processes too).
         """
-        arguments = [
-            f"--cpu={self.cpu_seconds}",
-            f"--as={self.memory_bytes}",
-            f"--fsize={self.file_bytes}",
-            f"--nofile={self.open_files}",
-            "--core=0",
-        ]
+        limits = {"cpu": self.cpu_seconds, "as": self.memory_bytes, "fsize": self.file_bytes,
+                  "nofile": self.open_files, "core": 0}
         if limit_processes:
-            arguments.append(f"--nproc={self.processes}")
-        return arguments
+            limits["nproc"] = self.processes
+        return limits
+
+    def prlimit_arguments(self, *, limit_processes: bool) -> list[str]:
+        """util-linux `prlimit` options setting these limits on the command it runs."""
+        return [f"--{name}={value}" for name, value in self.rlimits(limit_processes=limit_processes).items()]

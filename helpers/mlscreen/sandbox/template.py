@@ -67,8 +67,7 @@ class TemplateKernel:
         request = {
             "root": str(jail.root), "scratch": str(scratch_base()), "uid": jail.user.uid,
             "gid": jail.user.gid, "tmp_bytes": limits.file_bytes * 2,
-            "limits": {"cpu": limits.cpu_seconds, "as": limits.memory_bytes, "fsize": limits.file_bytes,
-                       "nofile": limits.open_files, "core": 0, "nproc": limits.processes},
+            "limits": limits.rlimits(limit_processes=True),
             "argv": list(kernel_argv[3:]),
         }
         return [sys.executable, "-I", "-S", str(RELAY), str(self.socket), json.dumps(request)]
