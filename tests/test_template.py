@@ -59,6 +59,8 @@ async def _run(km: JailedKernelManager, code: str) -> str:
                 printed.append(content["text"])
             elif message["msg_type"] == "error":
                 printed.append(f"{content['ename']}: {content['evalue']}")
+            elif message["msg_type"] == "display_data" and "image/png" in content["data"]:
+                printed.append(" figure-shown")
 
         await client.execute_interactive(code, timeout=60, output_hook=keep)
         return "".join(printed)
@@ -120,14 +122,18 @@ print(json.dumps(facts))
 def test_each_forked_kernel_starts_fresh_with_the_modules_already_imported(template):
     code = """
 import sys
-preloaded = "sklearn.linear_model" in sys.modules and "pandas" in sys.modules
+preloaded = all(name in sys.modules for name in ("sklearn.linear_model", "pandas", "matplotlib.pyplot"))
 import numpy, random
-print(preloaded, numpy.random.rand(), random.random())
+print(preloaded, numpy.random.rand(), random.random(), end="")
+import matplotlib.pyplot as plt
+plt.plot([1, 2, 3])
+plt.show()
 """
     first, _ = _in_forked_kernel(template, code)
     second, _ = _in_forked_kernel(template, code)
     assert first.split()[0] == second.split()[0] == "True"
     assert first.split()[1] != second.split()[1] and first.split()[2] != second.split()[2]
+    assert first.split()[3:] == second.split()[3:] == ["figure-shown"], "a figure shows inline, as in any kernel"
 
 
 def test_the_relay_ends_with_the_kernels_exit_code_and_takes_its_processes_along(template):

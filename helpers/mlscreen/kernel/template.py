@@ -36,8 +36,11 @@ PRELOADED = (
     "IPython.core.completer", "jedi", "numpy", "numpy.testing", "pandas", "pandas.testing",
     "pandas.api.types", "joblib", "sklearn.base", "sklearn.compose", "sklearn.ensemble",
     "sklearn.feature_extraction.text", "sklearn.impute", "sklearn.linear_model", "sklearn.metrics",
-    "sklearn.model_selection", "sklearn.pipeline", "sklearn.preprocessing",
+    "sklearn.model_selection", "sklearn.pipeline", "sklearn.preprocessing", "matplotlib.pyplot",
 )
+# the backend ipykernel would choose; its module is left to load in the kernel, where it hooks
+# into the kernel's shell (imported here, it would find no shell and figures would not show)
+MATPLOTLIB_BACKEND = "module://matplotlib_inline.backend_inline"
 SELF_MOUNT = "/run/mlscreen-self"  # where a child keeps its own jail while it hides the others
 
 _NEW_NAMESPACES = 0x00020000 | 0x04000000 | 0x08000000 | 0x20000000 | 0x40000000  # NS UTS IPC PID NET
@@ -248,6 +251,7 @@ def main() -> None:
     """`python -m mlscreen.kernel.template SOCKET`: preload, then serve."""
     if sys.path and sys.path[0] in ("", os.getcwd()):
         sys.path.pop(0)
+    os.environ.setdefault("MPLBACKEND", MATPLOTLIB_BACKEND)  # read once, as matplotlib is imported
     for name in PRELOADED:
         try:
             importlib.import_module(name)
