@@ -8,7 +8,8 @@ be unreadable or to fail are left out so that both ways grade every notebook), g
   2. by `mlscreen grade --force` (the engine on a local Dask cluster, one worker per core),
 and prints the wall-clock times, the floor (the cells' own execution time, from nbclient's
 timing metadata in the autograded notebooks, the lower of the two runs, divided by the cores),
-the ratios, and whether every answer's score is the same both ways.
+the ratios, and whether every answer's score is the same both ways. The time limits in effect come from
+MLSCREEN_CALL_LIMIT and MLSCREEN_CELL_LIMIT, as in any grading run.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from mlscreen.course import Course
 from mlscreen.course.gradebook import answer_scores
 from mlscreen.course.nbgrader_run import run_nbgrader
 from mlscreen.grading import grade_batch
+from mlscreen.kernel.testkit import CALL_LIMIT_SECONDS, CELL_LIMIT_SECONDS
 from mlscreen.screen.build import build
 from mlscreen.screen.samples import load_samples, write_submission
 
@@ -117,6 +119,8 @@ def main() -> None:
                         if plain_scores.get(k) != kit_scores.get(k))
         print(f"\n{len(students)} candidates, {notebooks} notebooks, {cores} cores, "
               f"{sum(r.status == 'graded' for r in summary.results)} graded by mlscreen")
+        print(f"time limits: {CALL_LIMIT_SECONDS:g} s a call, {CELL_LIMIT_SECONDS:g} s a cell "
+              "(MLSCREEN_CALL_LIMIT, MLSCREEN_CELL_LIMIT)")
         print(f"cells' own execution: {plain_cells:.1f} s (plain run), {kit_cells:.1f} s (mlscreen run)")
         print(f"{'plain sequential nbgrader autograde':40s} {plain:7.1f} s   1.00x")
         print(f"{'mlscreen grade, autograding (engine)':40s} {engine:7.1f} s   {plain / engine:.2f}x faster"
