@@ -105,3 +105,47 @@ def test_a_real_cluster_grades_like_the_local_run_and_loses_nothing_when_a_worke
         graded = built_course.autograded(student)
         assert (graded / "data_cleaning.ipynb").exists()
         assert (graded / "data").is_dir(), "the course's own files are in the graded folder"
+
+
+def _certificates(folder: Path) -> tuple[str, str, str]:
+    """A throwaway certificate authority and one key and certificate for 127.0.0.1 signed by it."""
+    def openssl(*args: str) -> None:
+        subprocess.run(["openssl", *args], cwd=folder, check=True, capture_output=True)
+
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem",
+            "-days", "1", "-subj", "/CN=mlscreen test authority")
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "node.key", "-out", "node.csr",
+            "-subj", "/CN=127.0.0.1")
+    (folder / "san.cnf").write_text("subjectAltName=IP:127.0.0.1\n")
+    openssl("x509", "-req", "-in", "node.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+            "-out", "node.pem", "-days", "1", "-extfile", "san.cnf")
+    return str(folder / "ca.pem"), str(folder / "node.pem"), str(folder / "node.key")
+
+
+def test_a_tls_cluster_grades_with_the_certificates_from_dasks_config(built_course, tmp_path):
+    ca, cert, key = _certificates(tmp_path)
+    tls = ["--tls-ca-file", ca, "--tls-cert", cert, "--tls-key", key]
+    port = free_port()
+    address = f"tls://127.0.0.1:{port}"
+    scheduler = _start("scheduler", "--host", "127.0.0.1", "--port", str(port), "--protocol", "tls",
+                       "--no-dashboard", *tls, log=tmp_path / "scheduler.log")
+    worker = _start("worker", address, "--nthreads", "1", "--no-nanny", "--no-dashboard", *tls,
+                    log=tmp_path / "worker.log")
+    # what the README points to: Dask's own configuration, here through its environment variables
+    secure = dict(os.environ, DASK_DISTRIBUTED__COMM__REQUIRE_ENCRYPTION="True",
+                  DASK_DISTRIBUTED__COMM__TLS__CA_FILE=ca, DASK_DISTRIBUTED__COMM__TLS__CLIENT__CERT=cert,
+                  DASK_DISTRIBUTED__COMM__TLS__CLIENT__KEY=key)
+    try:
+        local = _scores(built_course)["ada"]
+        command = [str(BIN / "mlscreen"), "--root", str(built_course.root), "grade", "--force",
+                   "--scheduler", address, "--student", "ada"]
+        plain = subprocess.run(command, capture_output=True, text=True, timeout=300)
+        assert plain.returncode != 0, "a client without the certificates gets no work done"
+        assert "could not connect to the Dask scheduler" in plain.stderr and "Traceback" not in plain.stderr
+        done = subprocess.run(command, env=secure, capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+        assert "graded candidate 1/1 (graded: ada" in done.stderr
+        assert _scores(built_course)["ada"] == local
+    finally:
+        for process in (worker, scheduler):
+            _kill_tree(process)

@@ -39,7 +39,12 @@ def _client(scheduler: str | None, workers: int):
     from distributed import Client, LocalCluster
 
     if scheduler:
-        return Client(scheduler, timeout="30s"), None
+        try:
+            return Client(scheduler, timeout="30s"), None
+        except Exception as error:  # unreachable, refused, or TLS without Dask's TLS settings
+            hint = " (a tls:// address needs Dask's TLS settings, see the README)" if scheduler.startswith("tls") else ""
+            raise RuntimeError(f"could not connect to the Dask scheduler at {scheduler}: "
+                               f"{type(error).__name__}: {error}{hint}") from None
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1,
                            processes=True, dashboard_address=None, silence_logs=logging.WARNING)
     return Client(cluster), cluster
