@@ -8,8 +8,8 @@ be unreadable or to fail are left out so that both ways grade every notebook), g
   2. by `mlscreen grade --force` (the engine on a local Dask cluster, one worker per core),
 and prints the wall-clock times, the floor (the cells' own execution time, from nbclient's
 timing metadata in the autograded notebooks, the lower of the two runs, divided by the cores),
-the ratios, and whether every answer's score is the same both ways. The time limits in effect come from
-MLSCREEN_CALL_LIMIT and MLSCREEN_CELL_LIMIT, as in any grading run.
+the ratios, and whether every answer's score is the same both ways. The time limits in effect
+come from MLSCREEN_CALL_LIMIT and MLSCREEN_CELL_LIMIT, as in any grading run.
 """
 
 from __future__ import annotations
