@@ -1,10 +1,11 @@
-"""Shared by the benchmarks: a private, built course copy with the demo cohort submitted."""
+"""Shared by the benchmarks: a private, built course copy with a cohort submitted."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from mlscreen.course import Course
+from mlscreen.course.gradebook import answer_scores
 from mlscreen.screen.build import build
 from mlscreen.screen.samples import cohort, load_samples, write_submission
 
@@ -19,3 +20,30 @@ def demo_course(scratch: Path) -> tuple[Course, int]:
     for student, picks in candidates.items():
         write_submission(course, student, picks)
     return course, sum(1 for _ in course.submitted().rglob("*.ipynb"))
+
+
+def bank_cohort(course: Course, size: int) -> dict[str, list]:
+    """`size` candidates from the sample bank: candidate i takes sample i of each notebook, cycling.
+
+    Samples meant to be unreadable or to fail, and tampered ones, are left out, so that every
+    way of grading grades every notebook."""
+    usable = [s for s in load_samples(course.samples) if s.status == "graded" and not s.tamper]
+    by_notebook: dict[str, list] = {}
+    for sample in usable:
+        by_notebook.setdefault(sample.notebook, []).append(sample)
+    return {f"cand-{i:02d}": [picks[i % len(picks)] for picks in by_notebook.values()]
+            for i in range(size)}
+
+
+def bank_course(scratch: Path, size: int) -> tuple[Course, int]:
+    """Build a copy of the course in `scratch`, submit `bank_cohort`; return it and its notebook count."""
+    course = Course(ROOT).copy_to(scratch / "course")
+    build(course=course, validate=False)
+    for student, picks in bank_cohort(course, size).items():
+        write_submission(course, student, picks)
+    return course, sum(1 for _ in course.submitted().rglob("*.ipynb"))
+
+
+def answer_scores_of(course: Course, students: list[str]) -> dict[tuple[str, str, str], float]:
+    """Every answer's score in the gradebook, by (candidate, notebook, answer)."""
+    return {(a.student, a.notebook, a.answer): a.score for s in students for a in answer_scores(course, s)}

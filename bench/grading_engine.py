@@ -23,24 +23,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from mlscreen.course import Course
-from mlscreen.course.gradebook import answer_scores
-from mlscreen.course.nbgrader_run import run_nbgrader
-from mlscreen.grading import grade_batch
-from mlscreen.kernel.testkit import CALL_LIMIT_SECONDS, CELL_LIMIT_SECONDS
-from mlscreen.screen.build import build
-from mlscreen.screen.samples import load_samples, write_submission
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-ROOT = Path(__file__).resolve().parents[1]
+from _cohort import answer_scores_of, bank_course  # noqa: E402
 
-
-def _cohort(course: Course, size: int) -> dict[str, list]:
-    usable = [s for s in load_samples(course.samples) if s.status == "graded" and not s.tamper]
-    by_notebook: dict[str, list] = {}
-    for sample in usable:
-        by_notebook.setdefault(sample.notebook, []).append(sample)
-    return {f"cand-{i:02d}": [picks[i % len(picks)] for picks in by_notebook.values()]
-            for i in range(size)}
+from mlscreen.course import Course  # noqa: E402
+from mlscreen.course.nbgrader_run import run_nbgrader  # noqa: E402
+from mlscreen.grading import grade_batch  # noqa: E402
+from mlscreen.kernel.testkit import CALL_LIMIT_SECONDS, CELL_LIMIT_SECONDS  # noqa: E402
 
 
 def _cell_seconds(course: Course, students: list[str]) -> float:
@@ -60,10 +50,6 @@ def _cell_seconds(course: Course, students: list[str]) -> float:
 
 def _time(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
-def _scores(course: Course, students: list[str]) -> dict:
-    return {(a.student, a.notebook, a.answer): a.score for s in students for a in answer_scores(course, s)}
 
 
 class _Span(logging.Handler):
@@ -86,20 +72,15 @@ def main() -> None:
     cores = os.cpu_count() or 1
     scratch = Path(tempfile.mkdtemp(prefix="mlscreen-bench-"))
     try:
-        course = Course(ROOT).copy_to(scratch / "course")
-        build(course=course, validate=False)
-        cohort = _cohort(course, size)
-        for student, picks in cohort.items():
-            write_submission(course, student, picks)
-        students = sorted(cohort)
-        notebooks = sum(len(p) for p in cohort.values())
+        course, notebooks = bank_course(scratch, size)
+        students = course.submitted_students()
 
         start = time.perf_counter()
         code, lines = run_nbgrader(course, "autograde", course.assignment, "--force")
         plain = time.perf_counter() - start
         if code != 0:
             print("\n".join(lines[-30:]))
-        plain_scores, plain_cells = _scores(course, students), _cell_seconds(course, students)
+        plain_scores, plain_cells = answer_scores_of(course, students), _cell_seconds(course, students)
         shutil.rmtree(course.autograded())
 
         span = _Span()
@@ -110,7 +91,7 @@ def main() -> None:
         summary = grade_batch(course=course, force=True)
         whole = time.perf_counter() - start
         engine = (span.last or time.perf_counter()) - start
-        kit_scores, kit_cells = _scores(course, students), _cell_seconds(course, students)
+        kit_scores, kit_cells = answer_scores_of(course, students), _cell_seconds(course, students)
 
         # the stricter floor: the lower of the two runs' cells (forked kernels import less in cells)
         floor = min(plain_cells, kit_cells) / cores

@@ -1,12 +1,19 @@
-"""Benchmark: grading the demo cohort with one nbgrader process against two, side by side.
+"""Benchmark: one cohort graded by `mlscreen grade` with different worker counts, side by side.
 
-Run from the course root with the venv's Python:  .venv/bin/python bench/grading_workers.py
-It builds a private copy of the course, submits the demo cohort, grades it with 1 worker and then
-with 2 (both forced, same submissions), and prints the wall-clock times and their ratio.
+Run from the course root with the venv's Python:
+    .venv/bin/python bench/grading_workers.py [COUNTS] [--bank N]
+COUNTS is a comma-separated list of local worker counts (default `1,2`); the cohort is the demo's
+(6 candidates) or, with `--bank N`, N candidates from the sample bank as in `grading_engine.py`.
+Each count grades the same submissions (forced); it prints each wall-clock time until the last
+candidate was recorded, its ratio to the first count's, the cells' own execution time, and
+whether every answer's score is the same as with the first count.
 """
 
 from __future__ import annotations
 
+import argparse
+import logging
+import os
 import shutil
 import sys
 import tempfile
@@ -15,29 +22,52 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _cohort import demo_course  # noqa: E402
+from _cohort import answer_scores_of, bank_course, demo_course  # noqa: E402
+from grading_engine import _cell_seconds, _Span  # noqa: E402
 
 from mlscreen.grading import grade_batch  # noqa: E402
+from mlscreen.kernel.testkit import CALL_LIMIT_SECONDS, CELL_LIMIT_SECONDS  # noqa: E402
+
+
+def _counts(text: str) -> list[int]:
+    counts = [int(part) for part in text.split(",") if part.strip()]
+    if not counts or min(counts) < 1:
+        raise argparse.ArgumentTypeError("worker counts are positive integers, e.g. 2,4")
+    return counts
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("counts", nargs="?", type=_counts, default=[1, 2], help="worker counts, e.g. 2,4")
+    parser.add_argument("--bank", type=int, metavar="N", help="N candidates from the sample bank")
+    args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="mlscreen-bench-"))
     try:
-        course, notebooks = demo_course(scratch)
-        timings = {}
-        for workers in (1, 2):
+        course, notebooks = bank_course(scratch, args.bank) if args.bank else demo_course(scratch)
+        students = course.submitted_students()
+        rows, first = [], None
+        for workers in args.counts:
+            span = _Span()
+            logger = logging.getLogger("mlscreen.grading.batch")
+            logger.addHandler(span)
+            logger.setLevel(logging.INFO)
             start = time.perf_counter()
-            summary = grade_batch(course=course, force=True, workers=workers)
-            timings[workers] = time.perf_counter() - start
-            scores = {r.student: r.score for r in summary.results}
-            print(f"workers={workers}: {timings[workers]:.1f} s  scores={scores}")
-        print(f"\n{len(summary.results)} candidates, {notebooks} notebooks")
-        print(f"1 worker : {timings[1]:6.1f} s  ({timings[1] / notebooks:.2f} s per notebook)")
-        print(f"2 workers: {timings[2]:6.1f} s  ({timings[2] / notebooks:.2f} s per notebook)")
-        print(f"speed-up : {timings[1] / timings[2]:.2f}x")
+            grade_batch(course=course, force=True, workers=workers)
+            seconds = (span.last or time.perf_counter()) - start
+            logger.removeHandler(span)
+            scores = answer_scores_of(course, students)
+            first = first or (seconds, scores)
+            rows.append((workers, seconds, _cell_seconds(course, students), scores == first[1]))
+            print(f"workers={workers}: {seconds:.1f} s", flush=True)
+        print(f"\n{len(students)} candidates, {notebooks} notebooks, {os.cpu_count()} cores")
+        print(f"time limits: {CALL_LIMIT_SECONDS:g} s a call, {CELL_LIMIT_SECONDS:g} s a cell")
+        for workers, seconds, cells, same in rows:
+            print(f"{workers:2d} worker(s) {seconds:7.1f} s   {first[0] / seconds:.2f}x   cells {cells:6.1f} s   "
+                  f"every score as with {args.counts[0]}: {'yes' if same else 'NO'}")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
 if __name__ == "__main__":
+    logging.basicConfig(level=logging.WARNING, format="[%(name)s] %(message)s")
     main()
