@@ -14,7 +14,6 @@ come from MLSCREEN_CALL_LIMIT and MLSCREEN_CELL_LIMIT, as in any grading run.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import os
 import shutil
@@ -30,26 +29,13 @@ from _cohort import answer_scores_of, bank_course  # noqa: E402
 from mlscreen.course import Course  # noqa: E402
 from mlscreen.course.nbgrader_run import run_nbgrader  # noqa: E402
 from mlscreen.grading import grade_batch  # noqa: E402
+from mlscreen.grading.order import cell_seconds  # noqa: E402
 from mlscreen.kernel.testkit import CALL_LIMIT_SECONDS, CELL_LIMIT_SECONDS  # noqa: E402
 
 
 def _cell_seconds(course: Course, students: list[str]) -> float:
-    """The cells' own execution time in every autograded notebook (nbclient's `execution` timing)."""
-    import nbformat
-
-    total = 0.0
-    for student in students:
-        for path in course.autograded(student).glob("*.ipynb"):
-            for cell in nbformat.read(path, as_version=4).cells:
-                timing = cell.get("metadata", {}).get("execution", {})
-                start, end = timing.get("iopub.execute_input"), timing.get("shell.execute_reply")
-                if start and end:
-                    total += (_time(end) - _time(start)).total_seconds()
-    return total
-
-
-def _time(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    """The cells' own execution time in every autograded notebook of `students`."""
+    return sum(cell_seconds(p) for s in students for p in course.autograded(s).glob("*.ipynb"))
 
 
 class _Span(logging.Handler):
@@ -81,7 +67,7 @@ def main() -> None:
         if code != 0:
             print("\n".join(lines[-30:]))
         plain_scores, plain_cells = answer_scores_of(course, students), _cell_seconds(course, students)
-        shutil.rmtree(course.autograded())
+        shutil.rmtree(course.autograded())  # the engine grades afresh: no earlier times to order by
 
         span = _Span()
         logger = logging.getLogger("mlscreen.grading.batch")

@@ -1,12 +1,14 @@
 """Benchmark: one cohort graded by `mlscreen grade` with different worker counts, side by side.
 
 Run from the course root with the venv's Python:
-    .venv/bin/python bench/grading_workers.py [COUNTS] [--bank N]
+    .venv/bin/python bench/grading_workers.py [COUNTS] [--bank N] [--ordered]
 COUNTS is a comma-separated list of local worker counts (default `1,2`); the cohort is the demo's
 (6 candidates) or, with `--bank N`, N candidates from the sample bank as in `grading_engine.py`.
-Each count grades the same submissions (forced); it prints each wall-clock time until the last
-candidate was recorded, its ratio to the first count's, the cells' own execution time, and
-whether every answer's score is the same as with the first count.
+Each count grades the same submissions afresh (forced, with no earlier grading to order the
+candidates by); it prints each wall-clock time until the last candidate was recorded, its ratio
+to the first count's, the cells' own execution time, and whether every answer's score is the same
+as with the first count. With `--ordered`, each count after the first keeps the grading before
+it, so `mlscreen grade` hands out the longest candidates first (`2,2 --ordered`: the order's gain).
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("counts", nargs="?", type=_counts, default=[1, 2], help="worker counts, e.g. 2,4")
     parser.add_argument("--bank", type=int, metavar="N", help="N candidates from the sample bank")
+    parser.add_argument("--ordered", action="store_true",
+                        help="after the first count, order candidates by the grading before")
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="mlscreen-bench-"))
     try:
@@ -47,6 +51,8 @@ def main() -> None:
         students = course.submitted_students()
         rows, first = [], None
         for workers in args.counts:
+            if not (args.ordered and rows):  # afresh: no earlier times to order the candidates by
+                shutil.rmtree(course.autograded(), ignore_errors=True)
             span = _Span()
             logger = logging.getLogger("mlscreen.grading.batch")
             logger.addHandler(span)
