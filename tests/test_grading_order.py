@@ -1,4 +1,5 @@
-"""The order a batch is handed to the workers: the longest to grade (by the last grading) first."""
+"""The order a batch is handed to the workers, the longest (by their last grading) first, and the
+estimates it and the ETA use."""
 
 from __future__ import annotations
 
@@ -8,7 +9,13 @@ import nbformat
 import pytest
 
 from mlscreen.course import Course
-from mlscreen.grading.order import cell_seconds, longest_first, previous_seconds
+from mlscreen.grading.order import (
+    WORKER_SECONDS_PER_NOTEBOOK,
+    cell_seconds,
+    expected_seconds,
+    longest_first,
+    previous_seconds,
+)
 
 START = dt.datetime(2026, 1, 5, 9, 0, 0, tzinfo=dt.timezone.utc)
 
@@ -49,16 +56,20 @@ def test_the_longest_go_first_and_the_never_graded_count_as_the_median(tmp_path)
     _graded(course, "slow", [4.0], [2.5])
     (course.autograded("broken")).mkdir(parents=True)
     (course.autograded("broken") / "nb0.ipynb").write_text("{ not json", encoding="utf-8")
-    assert previous_seconds(course, "looping") == pytest.approx(36.0)
+    assert previous_seconds(course, "looping") == pytest.approx(36.0 + 2 * WORKER_SECONDS_PER_NOTEBOOK)
     assert previous_seconds(course, "new") is None and previous_seconds(course, "broken") is None
-    order = longest_first(course, ["quick", "new", "typical", "looping", "broken", "slow"])
-    # median of the known (1, 3, 6.5, 36) is 4.75: the unknown two sit between slow and typical
-    assert order == ["looping", "slow", "new", "broken", "typical", "quick"]
+    students = ["quick", "new", "typical", "looping", "broken", "slow"]
+    expected = expected_seconds(course, students)
+    median = (3.0 + 6.5) / 2 + 2 * WORKER_SECONDS_PER_NOTEBOOK  # of 1, 3, 6.5 and 36 s of cells
+    assert expected["new"] == expected["broken"] == pytest.approx(median)
+    # the never graded two sit between slow and typical, in the order given
+    assert longest_first(students, expected) == ["looping", "slow", "new", "broken", "typical", "quick"]
 
 
-def test_with_nothing_graded_the_order_is_kept(tmp_path):
+def test_with_nothing_graded_there_is_no_estimate_and_the_order_is_kept(tmp_path):
     course = Course(tmp_path)
-    assert longest_first(course, ["c", "a", "b"]) == ["c", "a", "b"]
+    assert expected_seconds(course, ["c", "a", "b"]) is None
+    assert longest_first(["c", "a", "b"], None) == ["c", "a", "b"]
 
 
 def test_the_demo_batch_leaves_times_the_next_grading_orders_by(built_course):
@@ -66,5 +77,5 @@ def test_the_demo_batch_leaves_times_the_next_grading_orders_by(built_course):
     assert len(students) >= 3
     times = {s: previous_seconds(built_course, s) for s in students}
     assert all(t is not None and t > 0 for t in times.values()), times
-    order = longest_first(built_course, sorted(students))
+    order = longest_first(sorted(students), expected_seconds(built_course, students))
     assert [times[s] for s in order] == sorted(times.values(), reverse=True)

@@ -21,7 +21,7 @@ from ..sandbox.execute import protections_line
 from .engine import run_batch
 from .flags import add_flags
 from .integrity import run_problems, tampering
-from .order import longest_first
+from .order import expected_seconds
 from .outcome import CandidateRun
 from .results import AnswerResult, CandidateResult, GradingSummary
 
@@ -110,9 +110,8 @@ def grade_batch(
             _log.info(f"graded candidate {done}/{total} ({state}: {run.student}, {run.seconds:.1f} s), "
                       f"ETA {eta}")
 
-        # the longest (by their last grading) first, so no long one is left alone at the end
-        runs = run_batch(course, longest_first(course, to_grade), scheduler=scheduler, workers=workers,
-                         on_started=started, on_recorded=recorded)
+        runs = run_batch(course, to_grade, scheduler=scheduler, workers=workers,
+                         expected=expected_seconds(course, to_grade), on_started=started, on_recorded=recorded)
         for student in to_grade:
             _apply_run(results[student], runs.get(student))
         graded = [s for s in to_grade if results[s].status != "failed"]

@@ -19,6 +19,7 @@ from collections.abc import Callable
 
 from ..course.layout import Course
 from .bundle import pack_course
+from .order import longest_first
 from .outcome import CandidateRun, Job
 from .recorder import Recorder
 from .worker import grade_candidate
@@ -59,22 +60,25 @@ def _lost(error: BaseException) -> bool:
     return isinstance(error, (CancelledError, KilledWorker)) or "Cancelled" in type(error).__name__
 
 
-def _eta(done: int, total: int, started: float) -> str:
-    if not done:
+def _eta(done: float, total: float, started: float) -> str:
+    """Time left, from the time so far and the share of the work done (counted or weighted)."""
+    if done <= 0:
         return "?"
-    left = (time.perf_counter() - started) / done * (total - done)
+    left = (time.perf_counter() - started) / done * max(0.0, total - done)
     return f"{left:.0f} s"
 
 
 def run_batch(
     course: Course, students: list[str], *, scheduler: str | None = None, workers: int | None = None,
+    expected: dict[str, float] | None = None,
     on_recorded: Callable[[CandidateRun, int, int, str], None] | None = None,
     on_started: Callable[[int], None] | None = None,
 ) -> dict[str, CandidateRun]:
     """Grade `students` on Dask and record each once; every candidate gets a run, failed or not.
 
-    `on_started(worker count)` is called once the work is handed out; `on_recorded(run, done,
-    total, eta)` after each candidate is recorded.
+    `expected` (seconds per candidate, from their last grading) hands out the longest first and
+    weights the ETA; `on_started(worker count)` is called once the work is handed out;
+    `on_recorded(run, done, total, eta)` after each candidate is recorded.
     """
     from distributed import as_completed
 
@@ -99,7 +103,9 @@ def run_batch(
             return future
 
         futures: dict = {}
-        pending = as_completed([submit(s) for s in students])
+        pending = as_completed([submit(s) for s in longest_first(students, expected)])
+        cost = expected or dict.fromkeys(students, 1.0)
+        total, done = sum(cost.values()), 0.0
         if on_started:
             on_started(len(client.scheduler_info().get("workers", {})))
         started = time.perf_counter()
@@ -115,8 +121,9 @@ def run_batch(
                 run = CandidateRun(student, False, error=f"{type(error).__name__}: {error}"[:300])
             if recorder.record(run):
                 runs[student] = run
+                done += cost.get(student, 0.0)
                 if on_recorded:
-                    on_recorded(run, len(runs), len(students), _eta(len(runs), len(students), started))
+                    on_recorded(run, len(runs), len(students), _eta(done, total, started))
     finally:
         client.close()
         if cluster is not None:

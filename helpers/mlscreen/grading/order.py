@@ -1,9 +1,10 @@
-"""The order candidates are handed to the workers: the longest to grade first, so no long one is left
-to run alone at the end of a batch (longest-processing-time-first scheduling).
+"""How long each candidate of a batch is expected to take, from their last grading: the engine hands
+out the longest first (longest-processing-time-first, so no long one is left to run alone at the
+end of a batch) and weights its ETA by it.
 
-How long a candidate takes is known only from an earlier grading: the cells' own run time that
-nbclient wrote into their autograded notebooks. A candidate never graded counts as the median of
-those that were; with nothing known the order is the given one.
+A candidate's expected time is their cells' own run time, which nbclient wrote into their
+autograded notebooks, plus what a worker spends on each notebook beyond its cells. A candidate
+never graded counts as the median of those that were; with nothing known there is no estimate.
 """
 
 from __future__ import annotations
@@ -15,6 +16,10 @@ from pathlib import Path
 import nbformat
 
 from ..course.layout import Course
+
+# what a worker spends on a notebook beyond its cells: kernel start, nbgrader's own steps
+# (about 1.5-2 s on a 2-core machine, bench/grading_engine.py)
+WORKER_SECONDS_PER_NOTEBOOK = 1.5
 
 
 def cell_seconds(notebook: Path) -> float:
@@ -33,20 +38,28 @@ def _time(text: str) -> dt.datetime:
 
 
 def previous_seconds(course: Course, student: str) -> float | None:
-    """The cells' run time of the candidate's last grading, or None if it left no readable notebook."""
+    """The candidate's last grading time (cells, plus a worker's own cost per notebook), or None
+    if it left no readable notebook."""
     seconds = []
     for notebook in course.autograded(student).glob("*.ipynb"):
         try:
-            seconds.append(cell_seconds(notebook))
+            seconds.append(cell_seconds(notebook) + WORKER_SECONDS_PER_NOTEBOOK)
         except (OSError, ValueError, AttributeError):  # unreadable: as if never graded
             continue
     return sum(seconds) if seconds else None
 
 
-def longest_first(course: Course, students: list[str]) -> list[str]:
-    """`students`, the longest to grade first (stable for equal or unknown times)."""
+def expected_seconds(course: Course, students: list[str]) -> dict[str, float] | None:
+    """Each candidate's expected grading time from their last grading, or None if none was graded."""
     known = {s: t for s in students if (t := previous_seconds(course, s)) is not None}
     if not known:
-        return list(students)
+        return None
     typical = statistics.median(known.values())
-    return sorted(students, key=lambda s: -known.get(s, typical))
+    return {s: known.get(s, typical) for s in students}
+
+
+def longest_first(students: list[str], expected: dict[str, float] | None) -> list[str]:
+    """`students`, the longest expected first (stable for equal times; as given with no estimate)."""
+    if not expected:
+        return list(students)
+    return sorted(students, key=lambda s: -expected.get(s, 0.0))
