@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import subprocess
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -134,6 +136,32 @@ plt.show()
     assert first.split()[0] == second.split()[0] == "True"
     assert first.split()[1] != second.split()[1] and first.split()[2] != second.split()[2]
     assert first.split()[3:] == second.split()[3:] == ["figure-shown"], "a figure shows inline, as in any kernel"
+
+
+_START_UP = """
+import importlib, json, os, sys
+from mlscreen.kernel import template
+os.environ["MPLBACKEND"] = template.MATPLOTLIB_BACKEND
+for name in template.PRELOADED:
+    importlib.import_module(name)
+before = set(sys.modules)
+from ipykernel.kernelapp import IPKernelApp
+IPKernelApp.instance().initialize(["-f", sys.argv[2]])  # what a forked kernel does first
+with open(sys.argv[1], "w") as out:  # not print: the kernel now owns stdout
+    json.dump(sorted(set(sys.modules) - before), out)
+os._exit(0)
+"""
+
+
+def test_the_template_preloads_what_a_kernels_start_up_imports(tmp_path):
+    found = tmp_path / "imported.json"
+    done = subprocess.run([sys.executable, "-c", _START_UP, str(found), str(tmp_path / "kernel.json")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    imported = json.loads(found.read_text())
+    heavy = [m for m in imported if m.split(".")[0] in ("debugpy", "pydevd", "_pydevd_bundle", "sqlite3", "pdb")]
+    assert not heavy, f"imported anew by every kernel: {heavy[:5]}"
+    assert len(imported) < 20, imported  # a handful of small modules at most
 
 
 def test_the_relay_ends_with_the_kernels_exit_code_and_takes_its_processes_along(template):

@@ -33,7 +33,11 @@ import tempfile
 # what grading kernels import: ipykernel, then the hidden tests' and the usual answers' modules
 PRELOADED = (
     "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "IPython.core.interactiveshell",
-    "IPython.core.completer", "jedi", "numpy", "numpy.testing", "pandas", "pandas.testing",
+    "IPython.core.completer", "jedi",
+    # what a kernel's start-up imports after that (the debugger's debugpy above all, about 0.2 s)
+    "ipykernel.debugger", "IPython.core.debugger", "IPython.core.completerlib", "IPython.core.oinspect",
+    "IPython.extensions", "sqlite3", "tornado.queues", "tornado.locks", "mimetypes",
+    "numpy", "numpy.testing", "pandas", "pandas.testing",
     "pandas.api.types", "joblib", "sklearn.base", "sklearn.compose", "sklearn.ensemble",
     "sklearn.feature_extraction.text", "sklearn.impute", "sklearn.linear_model", "sklearn.metrics",
     "sklearn.model_selection", "sklearn.pipeline", "sklearn.preprocessing", "matplotlib.pyplot",
@@ -252,6 +256,8 @@ def main() -> None:
     if sys.path and sys.path[0] in ("", os.getcwd()):
         sys.path.pop(0)
     os.environ.setdefault("MPLBACKEND", MATPLOTLIB_BACKEND)  # read once, as matplotlib is imported
+    # debugpy, imported once here, would warn on the grader's terminal about frozen modules
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     for name in PRELOADED:
         try:
             importlib.import_module(name)
