@@ -57,7 +57,12 @@ def test_the_longest_go_first_and_the_never_graded_count_as_the_median(tmp_path)
     (course.autograded("broken")).mkdir(parents=True)
     (course.autograded("broken") / "nb0.ipynb").write_text("{ not json", encoding="utf-8")
     assert previous_seconds(course, "looping") == pytest.approx(36.0 + 2 * WORKER_SECONDS_PER_NOTEBOOK)
+    odd = _executed([1.0])
+    odd.cells[0].metadata["execution"]["iopub.execute_input"] = "2026-01-05T09:00:00"  # no time zone
+    course.autograded("odd").mkdir(parents=True)
+    nbformat.write(odd, course.autograded("odd") / "nb0.ipynb")
     assert previous_seconds(course, "new") is None and previous_seconds(course, "broken") is None
+    assert previous_seconds(course, "odd") is None
     students = ["quick", "new", "typical", "looping", "broken", "slow"]
     expected = expected_seconds(course, students)
     median = (3.0 + 6.5) / 2 + 2 * WORKER_SECONDS_PER_NOTEBOOK  # of 1, 3, 6.5 and 36 s of cells

@@ -44,7 +44,7 @@ def previous_seconds(course: Course, student: str) -> float | None:
     for notebook in course.autograded(student).glob("*.ipynb"):
         try:
             seconds.append(cell_seconds(notebook) + WORKER_SECONDS_PER_NOTEBOOK)
-        except (OSError, ValueError, AttributeError):  # unreadable: as if never graded
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):  # unreadable: as if never graded
             continue
     return sum(seconds) if seconds else None
 
