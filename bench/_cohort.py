@@ -1,11 +1,16 @@
-"""Shared by the benchmarks: a private, built course copy with a cohort submitted."""
+"""Shared by the benchmarks: a private, built course copy with a cohort submitted, and how a
+grading of it is timed and scored."""
 
 from __future__ import annotations
 
+import logging
+import time
 from pathlib import Path
 
 from mlscreen.course import Course
 from mlscreen.course.gradebook import answer_scores
+from mlscreen.grading import GradingSummary, grade_batch
+from mlscreen.grading.order import cell_seconds
 from mlscreen.screen.build import build
 from mlscreen.screen.samples import cohort, load_samples, write_submission
 
@@ -47,3 +52,34 @@ def bank_course(scratch: Path, size: int) -> tuple[Course, int]:
 def answer_scores_of(course: Course, students: list[str]) -> dict[tuple[str, str, str], float]:
     """Every answer's score in the gradebook, by (candidate, notebook, answer)."""
     return {(a.student, a.notebook, a.answer): a.score for s in students for a in answer_scores(course, s)}
+
+
+def cells_seconds(course: Course, students: list[str]) -> float:
+    """The cells' own execution time in every autograded notebook of `students`."""
+    return sum(cell_seconds(p) for s in students for p in course.autograded(s).glob("*.ipynb"))
+
+
+class _LastRecorded(logging.Handler):
+    """When the engine recorded its last candidate (from its progress lines)."""
+
+    last: float | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.getMessage().startswith("graded candidate "):
+            self.last = time.perf_counter()
+
+
+def timed_grade(course: Course, workers: int | None = None) -> tuple[GradingSummary, float, float]:
+    """`mlscreen grade --force`: its summary, seconds until the last candidate was recorded (the
+    engine) and seconds of the whole command (with feedback, flags and tables)."""
+    span = _LastRecorded()
+    logger = logging.getLogger("mlscreen.grading.batch")
+    logger.addHandler(span)
+    logger.setLevel(logging.INFO)
+    try:
+        start = time.perf_counter()
+        summary = grade_batch(course=course, force=True, workers=workers)
+        whole = time.perf_counter() - start
+    finally:
+        logger.removeHandler(span)
+    return summary, (span.last - start if span.last else whole), whole

@@ -24,33 +24,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _cohort import answer_scores_of, bank_course  # noqa: E402
+from _cohort import answer_scores_of, bank_course, cells_seconds, timed_grade  # noqa: E402
 
-from mlscreen.course import Course  # noqa: E402
 from mlscreen.course.nbgrader_run import run_nbgrader  # noqa: E402
-from mlscreen.grading import grade_batch  # noqa: E402
-from mlscreen.grading.order import cell_seconds  # noqa: E402
 from mlscreen.kernel.testkit import CALL_LIMIT_SECONDS, CELL_LIMIT_SECONDS  # noqa: E402
-
-
-def _cell_seconds(course: Course, students: list[str]) -> float:
-    """The cells' own execution time in every autograded notebook of `students`."""
-    return sum(cell_seconds(p) for s in students for p in course.autograded(s).glob("*.ipynb"))
-
-
-class _Span(logging.Handler):
-    """When the engine started handing out work and when it recorded its last candidate."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.first = self.last = None
-
-    def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage()
-        if message.startswith("autograding "):
-            self.first = time.perf_counter()
-        elif message.startswith("graded candidate "):
-            self.last = time.perf_counter()
 
 
 def main() -> None:
@@ -66,18 +43,11 @@ def main() -> None:
         plain = time.perf_counter() - start
         if code != 0:
             print("\n".join(lines[-30:]))
-        plain_scores, plain_cells = answer_scores_of(course, students), _cell_seconds(course, students)
+        plain_scores, plain_cells = answer_scores_of(course, students), cells_seconds(course, students)
         shutil.rmtree(course.autograded())  # the engine grades afresh: no earlier times to order by
 
-        span = _Span()
-        logger = logging.getLogger("mlscreen.grading.batch")
-        logger.addHandler(span)
-        logger.setLevel(logging.INFO)
-        start = time.perf_counter()
-        summary = grade_batch(course=course, force=True)
-        whole = time.perf_counter() - start
-        engine = (span.last or time.perf_counter()) - start
-        kit_scores, kit_cells = answer_scores_of(course, students), _cell_seconds(course, students)
+        summary, engine, whole = timed_grade(course)
+        kit_scores, kit_cells = answer_scores_of(course, students), cells_seconds(course, students)
 
         # the stricter floor: the lower of the two runs' cells (forked kernels import less in cells)
         floor = min(plain_cells, kit_cells) / cores

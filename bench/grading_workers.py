@@ -19,15 +19,12 @@ import os
 import shutil
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _cohort import answer_scores_of, bank_course, demo_course  # noqa: E402
-from grading_engine import _cell_seconds, _Span  # noqa: E402
+from _cohort import answer_scores_of, bank_course, cells_seconds, demo_course, timed_grade  # noqa: E402
 
-from mlscreen.grading import grade_batch  # noqa: E402
 from mlscreen.kernel.testkit import CALL_LIMIT_SECONDS, CELL_LIMIT_SECONDS  # noqa: E402
 
 
@@ -53,17 +50,10 @@ def main() -> None:
         for workers in args.counts:
             if not (args.ordered and rows):  # afresh: no earlier times to order the candidates by
                 shutil.rmtree(course.autograded(), ignore_errors=True)
-            span = _Span()
-            logger = logging.getLogger("mlscreen.grading.batch")
-            logger.addHandler(span)
-            logger.setLevel(logging.INFO)
-            start = time.perf_counter()
-            grade_batch(course=course, force=True, workers=workers)
-            seconds = (span.last or time.perf_counter()) - start
-            logger.removeHandler(span)
+            _, seconds, _ = timed_grade(course, workers)
             scores = answer_scores_of(course, students)
             first = first or (seconds, scores)
-            rows.append((workers, seconds, _cell_seconds(course, students), scores == first[1]))
+            rows.append((workers, seconds, cells_seconds(course, students), scores == first[1]))
             print(f"workers={workers}: {seconds:.1f} s", flush=True)
         print(f"\n{len(students)} candidates, {notebooks} notebooks, {os.cpu_count()} cores")
         print(f"time limits: {CALL_LIMIT_SECONDS:g} s a call, {CELL_LIMIT_SECONDS:g} s a cell")
