@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from mlscreen.sandbox.jail import open_jail
+from mlscreen.sandbox.kernel_client import PromptKernelClient
 from mlscreen.sandbox.kernel_manager import JailedKernelManager
 from mlscreen.sandbox.limits import Limits
 from mlscreen.sandbox.policy import detect
@@ -208,3 +209,36 @@ def test_killing_the_relay_kills_the_kernel(template):
             return user_processes_left(jail.user.uid)
 
     assert _run_apart(main) == 0
+
+
+def test_a_kernel_is_ready_without_fixed_waits_and_a_dead_one_is_reported(template):
+    """The prompt client hands over a kernel whose IOPub is connected (the first cell's
+    output is all there, and only its own), and says so when the kernel died at start-up."""
+    async def main():
+        with open_jail(protections=detect()) as jail:
+            km = JailedKernelManager(jail=jail, template=template, kernel_name="python3")
+            await km.start_kernel(extra_arguments=STARTUP)
+            try:
+                assert isinstance(km.client(), PromptKernelClient)
+                first = await _run(km, "print('first')")
+            finally:
+                await km.shutdown_kernel(now=True)
+        with open_jail(protections=detect()) as jail:
+            km = JailedKernelManager(jail=jail, template=template, kernel_name="python3")
+            await km.start_kernel(extra_arguments=["--IPKernelApp.exec_lines=import os; os._exit(3)"])
+            client = km.client()
+            client.start_channels()
+            try:
+                await client.wait_for_ready(timeout=30)
+            except RuntimeError as error:
+                died = str(error)
+            else:
+                died = None
+            finally:
+                client.stop_channels()
+                await km.shutdown_kernel(now=True)
+        return first, died
+
+    first, died = _run_apart(main)
+    assert first == "first\n"
+    assert died is not None and "died" in died

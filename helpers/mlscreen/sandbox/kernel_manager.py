@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager
+from traitlets import Type
 
 from .jail import Jail
+from .kernel_client import PromptKernelClient
 from .template import TemplateKernel
 
 
@@ -78,10 +80,18 @@ class JailedKernelManager(InJail, AsyncKernelManager):
 
     With namespaces the kernel has no network, so it talks over Unix sockets in the jail's
     `ipc` folder; interrupts go as messages (a signal would have to cross the jail). Given a
-    `template`, the kernel is a fork of it, in the same jail.
+    `template`, the kernel is a fork of it, in the same jail. Neither its start nor its end
+    waits longer than the kernel needs (a batch starts and ends one kernel per notebook).
     """
+
+    client_factory = Type(PromptKernelClient, klass="jupyter_client.asynchronous.AsyncKernelClient")
 
     def __init__(self, *, jail: Jail, template: TemplateKernel | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.use_jail(jail)
         self.template = template
+
+    async def _async_wait(self, pollinterval: float = 0.01) -> None:
+        """Until the ended kernel has exited, looking every 10 ms (jupyter_client's 100 ms is
+        most of an immediate shutdown)."""
+        await super()._async_wait(pollinterval=pollinterval)
