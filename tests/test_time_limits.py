@@ -75,3 +75,28 @@ def test_a_cell_that_ignores_ctrl_c_is_stopped_at_the_cell_limit_and_the_kernel_
     assert "TimeLimitExceeded" in error.ename and error.evalue == "this cell ran over 2 s and was stopped"
     assert [o.text for o in nb.cells[1].outputs] == ["on\n"], "the kernel answers the next cell"
     assert 2 <= elapsed < 30, elapsed
+
+
+@pytest.mark.integration
+def test_after_the_last_test_cells_get_the_call_limit_and_tests_keep_the_cell_limit(monkeypatch, tmp_path):
+    """Cells after a notebook's last test change no score: grading stops them at the call limit."""
+    from mlscreen.sandbox.execute import SandboxedExecute
+
+    monkeypatch.setenv("MLSCREEN_CELL_LIMIT", "6")
+    monkeypatch.setenv("MLSCREEN_CALL_LIMIT", "1")
+    test = {"nbgrader": {"grade": True, "grade_id": "slow_test", "points": 1, "solution": False, "locked": True}}
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("import time\ntime.sleep(1.5)\nprint('test done')", metadata=test),
+        nbformat.v4.new_markdown_cell("## Try it"),
+        nbformat.v4.new_code_cell(_LOOP),
+        nbformat.v4.new_code_cell("print('still on')"),
+    ])
+    nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    SandboxedExecute(extra_arguments=list(KERNEL_ARGUMENTS)).preprocess(
+        nb, {"metadata": {"path": str(tmp_path)}, "unique_key": "limits"})
+    slow, _, loop, after = nb.cells
+    assert [o.get("text") for o in slow.outputs] == ["test done\n"], "a test cell keeps the whole cell limit"
+    error = next(o for o in loop.outputs if o.output_type == "error")
+    assert error.evalue == "this cell ran over 1 s and was stopped"
+    assert [o.get("text") for o in after.outputs] == ["still on\n"]
+    assert after.execution_count == loop.execution_count + 1, "the silent request took no execution count"

@@ -32,6 +32,8 @@ _log = logging.getLogger(__name__)
 REPORT_SUFFIX = ".sandbox.json"
 OUTPUT_BUDGET = 1_000_000  # characters of printed text a cell keeps (nbgrader cuts lines, not size)
 _told: set[str] = set()
+# sent (silently) before the first code cell after a notebook's last test: see testkit.after_the_tests
+_AFTER_THE_TESTS = "__import__('mlscreen.kernel.testkit', fromlist=['after_the_tests']).after_the_tests()"
 
 
 def _error(ename: str, evalue: str) -> NotebookNode:
@@ -87,6 +89,9 @@ class SandboxedExecute(Execute):
         self._stopped: str | None = None
         self._timeouts_in_a_row = 0
         self._timed_out = False
+        self._last_test = max((i for i, c in enumerate(nb.cells)
+                               if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")), default=None)
+        self._past_the_tests = False
         self._checker = checker_for(self.config, resources)  # the fresh cases' truth, outside the kernel
         try:
             if not protections.enabled:
@@ -121,6 +126,8 @@ class SandboxedExecute(Execute):
                 cell.execution_count = None
             return cell, self.resources
         self._timed_out = False
+        if cell.cell_type == "code":
+            self._tell_when_past_the_tests(index)
         self._checker.listen(self.km.connection_file, owner_of(self._jail))
         self._checker.begin(cell.metadata.get("nbgrader", {}).get("grade_id") if cell.cell_type == "code" else None)
         try:
@@ -136,6 +143,15 @@ class SandboxedExecute(Execute):
         if _cut_long_output(cell):
             self._report.setdefault("output_cut_in_cells", []).append(index)
         return result
+
+    def _tell_when_past_the_tests(self, index: int) -> None:
+        """Before the first code cell after the last test, the kernel lowers its cell limit to the
+        call limit: those cells change no score (`testkit.after_the_tests`). Requests run in
+        order, so it applies from this cell on; nbclient passes over the silent request's reply."""
+        if self._past_the_tests or self._last_test is None or index <= self._last_test or self.kc is None:
+            return
+        self._past_the_tests = True
+        self.kc.execute(_AFTER_THE_TESTS, silent=True, store_history=False, stop_on_error=False)
 
     async def _async_handle_timeout(self, timeout: int, cell: NotebookNode | None = None):
         """A first timeout interrupts (as nbgrader does); a kernel still stuck at the next is ended."""
