@@ -33,25 +33,25 @@ class PromptKernelClient(AsyncKernelClient):
             if time.monotonic() > deadline:
                 raise RuntimeError(f"Kernel didn't respond in {timeout:g} s")
 
-    async def _reply_to(self, asked: set[str], seconds: float) -> dict | None:
-        """A kernel_info reply to one of `asked` within `seconds`, or None."""
+    @staticmethod
+    async def _first(channel, seconds: float, wanted) -> dict | None:
+        """The first message on `channel` for which `wanted(msg)` holds, within `seconds`, or None."""
         end = time.monotonic() + seconds
         while True:
             try:
-                msg = await self.shell_channel.get_msg(timeout=max(0.0, end - time.monotonic()))
+                msg = await channel.get_msg(timeout=max(0.0, end - time.monotonic()))
             except Empty:
                 return None
-            if msg["msg_type"] == "kernel_info_reply" and msg["parent_header"].get("msg_id") in asked:
+            if wanted(msg):
                 return msg
+
+    async def _reply_to(self, asked: set[str], seconds: float) -> dict | None:
+        """A kernel_info reply to one of `asked` within `seconds`, or None."""
+        return await self._first(self.shell_channel, seconds, lambda msg: (
+            msg["msg_type"] == "kernel_info_reply" and msg["parent_header"].get("msg_id") in asked))
 
     async def _idle_for(self, asked: set[str], seconds: float) -> bool:
         """Whether IOPub reports the idle status of one of `asked` within `seconds`."""
-        end = time.monotonic() + seconds
-        while True:
-            try:
-                msg = await self.iopub_channel.get_msg(timeout=max(0.0, end - time.monotonic()))
-            except Empty:
-                return False
-            if (msg["msg_type"] == "status" and msg["content"].get("execution_state") == "idle"
-                    and msg["parent_header"].get("msg_id") in asked):
-                return True
+        return await self._first(self.iopub_channel, seconds, lambda msg: (
+            msg["msg_type"] == "status" and msg["content"].get("execution_state") == "idle"
+            and msg["parent_header"].get("msg_id") in asked)) is not None
